@@ -1,0 +1,218 @@
+r"""Activations and their derivatives: D1 (sigmoid), D2 (relu), tanh (D15), D3 (softmax),
+D4 (the softmax Jacobian).
+
+Every function is pure: it reads its input and returns a new array of the same float dtype
+(float64 by default; float32 stays float32; integers are promoted to float64).  The
+underscored kernels do the arithmetic without validation; the network code calls them after
+validating its inputs once.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._validation import as_float_array
+
+__all__ = [
+    "sigmoid",
+    "sigmoid_prime",
+    "relu",
+    "relu_prime",
+    "tanh",
+    "tanh_prime",
+    "softmax",
+    "log_softmax",
+    "softmax_jacobian",
+]
+
+
+# --------------------------------------------------------------------------- kernels
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    # exp(-log(1 + e^{-z})): no overflow for any finite z, full relative accuracy on both tails
+    return np.exp(-np.logaddexp(0.0, -z))
+
+
+def _sigmoid_prime(z: np.ndarray) -> np.ndarray:
+    # σ(z)(1 − σ(z)) written as σ(z)σ(−z): the same number, without the cancellation in 1 − σ
+    return _sigmoid(z) * _sigmoid(-z)
+
+
+def _log_sigmoid(z: np.ndarray) -> np.ndarray:
+    return -np.logaddexp(0.0, -z)
+
+
+def _relu(z: np.ndarray) -> np.ndarray:
+    return np.maximum(z, 0)
+
+
+def _relu_prime(z: np.ndarray) -> np.ndarray:
+    return (z > 0).astype(z.dtype)
+
+
+def _tanh_prime(z: np.ndarray) -> np.ndarray:
+    t = np.tanh(z)
+    return 1 - t * t
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    e /= e.sum(axis=1, keepdims=True)
+    return e
+
+
+def _log_softmax(z: np.ndarray) -> np.ndarray:
+    shifted = z - z.max(axis=1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+
+
+def _softmax_jacobian_from_probs(A: np.ndarray) -> np.ndarray:
+    N, K = A.shape
+    J = -A[:, :, None] * A[:, None, :]
+    J[:, np.arange(K), np.arange(K)] += A
+    return J
+
+
+# --------------------------------------------------------------------------- public API
+def sigmoid(z, *, check_finite: bool = True) -> np.ndarray:
+    r"""Logistic sigmoid, elementwise (D1, note 002).
+
+    .. math:: \sigma(z) = \frac{1}{1 + e^{-z}}
+
+    Computed as ``exp(-logaddexp(0, -z))``, which neither overflows nor loses relative
+    accuracy for any finite ``z``.
+
+    Inputs:
+        z: array of any shape.
+    Returns:
+        array of the shape and float dtype of ``z``, values in ``[0, 1]``.
+    """
+    return _sigmoid(as_float_array(z, "z", check_finite=check_finite, allow_empty=True))
+
+
+def sigmoid_prime(z, *, check_finite: bool = True) -> np.ndarray:
+    r"""Derivative of the sigmoid, elementwise (D1, note 002).
+
+    .. math:: \sigma'(z) = \sigma(z)\,(1 - \sigma(z)) = a(1 - a)
+
+    Evaluated as ``σ(z)·σ(−z)``, the same value without the cancellation in ``1 − σ(z)``.
+
+    Inputs:
+        z: pre-activation, any shape.
+    Returns:
+        array of the shape and float dtype of ``z``.
+    """
+    return _sigmoid_prime(as_float_array(z, "z", check_finite=check_finite, allow_empty=True))
+
+
+def relu(z, *, check_finite: bool = True) -> np.ndarray:
+    r"""Rectified linear unit, elementwise (D2, notes 001 003 004).
+
+    .. math:: \operatorname{relu}(z) = \max(z, 0)
+
+    Inputs:
+        z: array of any shape.
+    Returns:
+        array of the shape and float dtype of ``z``.
+    """
+    return _relu(as_float_array(z, "z", check_finite=check_finite, allow_empty=True))
+
+
+def relu_prime(z, *, check_finite: bool = True) -> np.ndarray:
+    r"""Derivative of relu, elementwise (D2, notes 001 003 004).
+
+    .. math:: \operatorname{relu}'(z) = \mathbb{1}[z > 0]
+
+    ``relu'(0) = 0``, as in torch and JAX.  Note 003 writes ``1`` for ``z ≥ 0``; that
+    differs from the frameworks at exactly ``z = 0`` (errata, item 6).  The mask is exact
+    (0.0 or 1.0), so it agrees bit for bit with autograd.
+
+    Inputs:
+        z: pre-activation, any shape.
+    Returns:
+        0/1 array of the shape and float dtype of ``z``.
+    """
+    return _relu_prime(as_float_array(z, "z", check_finite=check_finite, allow_empty=True))
+
+
+def tanh(z, *, check_finite: bool = True) -> np.ndarray:
+    r"""Hyperbolic tangent, elementwise (a hidden activation of D15/D18, note 002).
+
+    .. math:: \tanh(z) = \frac{e^{z} - e^{-z}}{e^{z} + e^{-z}}
+
+    Inputs:
+        z: array of any shape.
+    Returns:
+        array of the shape and float dtype of ``z``, values in ``[-1, 1]``.
+    """
+    return np.tanh(as_float_array(z, "z", check_finite=check_finite, allow_empty=True))
+
+
+def tanh_prime(z, *, check_finite: bool = True) -> np.ndarray:
+    r"""Derivative of tanh, elementwise (D15).
+
+    .. math:: \tanh'(z) = 1 - \tanh^2(z)
+
+    Inputs:
+        z: pre-activation, any shape.
+    Returns:
+        array of the shape and float dtype of ``z``.
+    """
+    return _tanh_prime(as_float_array(z, "z", check_finite=check_finite, allow_empty=True))
+
+
+def softmax(z, *, check_finite: bool = True) -> np.ndarray:
+    r"""Softmax over each row (D3, notes 000 001 003 004).
+
+    .. math:: A_{nk} = \frac{e^{z_{nk}}}{\sum_{j=1}^{K} e^{z_{nj}}}
+
+    The row maximum is subtracted first (softmax is invariant to adding a constant to a
+    row, proven symbolically for D3), so every finite logit, |z| up to 1e4 and beyond,
+    gives a finite result without overflow.  Note 000 writes the denominator's index as
+    ``i``, the numerator's; it runs over ``j`` (errata, item 1).
+
+    Inputs:
+        z: logits, shape (N, K).
+    Returns:
+        A: probabilities, shape (N, K), each row summing to 1.
+    """
+    return _softmax(as_float_array(z, "z", ndim=2, check_finite=check_finite))
+
+
+def log_softmax(z, *, check_finite: bool = True) -> np.ndarray:
+    r"""Log of the softmax over each row, computed stably (D3).
+
+    .. math:: \log A_{nk} = z_{nk} - \max_j z_{nj} - \log\sum_j e^{z_{nj} - \max_j z_{nj}}
+
+    Inputs:
+        z: logits, shape (N, K).
+    Returns:
+        shape (N, K), finite for finite ``z`` (no ``log(0)``).
+    """
+    return _log_softmax(as_float_array(z, "z", ndim=2, check_finite=check_finite))
+
+
+def softmax_jacobian(z, *, check_finite: bool = True) -> np.ndarray:
+    r"""The full softmax Jacobian for each row (D4, notes 003 004).
+
+    .. math:: J_{nik} = \frac{\partial A_{ni}}{\partial z_{nk}} = A_{ni}(\delta_{ik} - A_{nk})
+
+    i.e. ``J_n = diag(A_n) − A_n A_nᵀ``.  Note 004 writes the off-diagonal entry as
+    ``A_j A_k``; it is ``−A_j A_k`` (errata, item 8).  Each ``J_n`` is symmetric and its
+    rows sum to 0.
+
+    Inputs:
+        z: logits, shape (N, K).
+    Returns:
+        J: shape (N, K, K), ``J[n, i, k] = ∂A[n, i]/∂z[n, k]``.  Memory grows as N·K²:
+        this is why D11's ``A − Y`` exists.
+    """
+    z = as_float_array(z, "z", ndim=2, check_finite=check_finite)
+    return _softmax_jacobian_from_probs(_softmax(z))
+
+
+#: Hidden activations by name: ``name -> (g, g')`` kernels (no validation).
+HIDDEN_ACTIVATIONS = {
+    "relu": (_relu, _relu_prime),
+    "sigmoid": (_sigmoid, _sigmoid_prime),
+    "tanh": (np.tanh, _tanh_prime),
+}

@@ -1,0 +1,169 @@
+r"""Output deltas ``δ = ∂L/∂Z`` for each head, and the hidden delta (D9–D13, D15).
+
+All deltas are of the **batch-mean** loss, so each carries ``1/N`` (SPEC §2).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._validation import as_float_array, check_choice, check_rows
+from .activations import HIDDEN_ACTIVATIONS, _softmax, _softmax_jacobian_from_probs
+from .heads import HEADS
+
+__all__ = [
+    "delta_mse_sigmoid",
+    "delta_bce_sigmoid",
+    "delta_ce_softmax",
+    "delta_ce_softmax_jacobian",
+    "delta_mse_identity",
+    "hidden_delta",
+]
+
+
+def _head_delta(head_name: str, z, y, check_finite: bool) -> np.ndarray:
+    head = HEADS[head_name]
+    Z = as_float_array(z, "z", ndim=2, check_finite=check_finite)
+    T = head.targets(y, Z)
+    return head.delta(Z, head.activate(Z), T)
+
+
+def delta_mse_sigmoid(z, y, *, check_finite: bool = True) -> np.ndarray:
+    r"""Output delta of sigmoid + MSE (D9, note 002).
+
+    .. math:: \delta = \frac{\partial L}{\partial z} = (a - y)\odot\sigma'(z)\,/\,N,
+              \quad a = \sigma(z)
+
+    The loss is ``(1/N) Σ_n ½‖a_n − y_n‖²``: the ½ cancels the square's 2, the ``1/N`` is
+    the batch mean.  σ' does not cancel here.  Used with *cross-entropy* instead of MSE,
+    this same expression is the wrong pairing that note 002 strikes out (D13).
+
+    Inputs:
+        z: logits, shape (N, K).
+        y: real targets, shape (N, K).
+    Returns:
+        δ: shape (N, K).
+    """
+    return _head_delta("sigmoid_mse", z, y, check_finite)
+
+
+def delta_bce_sigmoid(z, y, *, check_finite: bool = True) -> np.ndarray:
+    r"""Output delta of sigmoid + binary cross-entropy (D10, note 002).
+
+    .. math:: \delta = \frac{\partial L}{\partial z} = \frac{a - y}{N}, \quad a = \sigma(z)
+
+    σ'(z) = a(1 − a) cancels against ``∂L/∂a = (a − y)/(a(1 − a))``.
+
+    Inputs:
+        z: logits, shape (N, K).
+        y: targets in [0, 1] (soft targets allowed), shape (N, K).
+    Returns:
+        δ: shape (N, K).
+    """
+    return _head_delta("sigmoid_bce", z, y, check_finite)
+
+
+def delta_ce_softmax(z, y, *, check_finite: bool = True) -> np.ndarray:
+    r"""Output delta of softmax + cross-entropy, simplified (D11, notes 000–004).
+
+    .. math:: \delta = \frac{\partial L}{\partial Z} = \frac{A - Y}{N}, \quad A = \mathrm{softmax}(Z)
+
+    Note 001's ``(p − Y_ind)/N``; note 003 derives it per sample, note 004 explains why the
+    cross terms cancel.  It never divides by ``A``, so it stays exact when a probability
+    underflows to 0, where :func:`delta_ce_softmax_jacobian` must give up.
+
+    Inputs:
+        z: logits, shape (N, K); any finite values (|z| up to 1e4 and beyond).
+        y: integer labels (N,), one-hot rows (N, K), or soft rows summing to 1.
+    Returns:
+        δ: shape (N, K); each row sums to 0.
+    """
+    return _head_delta("softmax_ce", z, y, check_finite)
+
+
+def delta_mse_identity(z, y, *, check_finite: bool = True) -> np.ndarray:
+    r"""Output delta of an identity output + MSE (D6 as a head; the ``identity_mse`` head).
+
+    .. math:: \delta = \frac{z - y}{N}
+
+    Inputs:
+        z, y: shape (N, K).
+    Returns:
+        δ: shape (N, K).
+    """
+    return _head_delta("identity_mse", z, y, check_finite)
+
+
+def delta_ce_softmax_jacobian(z, y, *, check_finite: bool = True) -> np.ndarray:
+    r"""Output delta of softmax + cross-entropy through the full Jacobian (D12, notes 003 004).
+
+    .. math:: \delta_n = J_n^{\mathsf T}\,\frac{\partial L}{\partial A_n},\qquad
+              J_{n,ik} = A_{ni}(\delta_{ik} - A_{nk}),\qquad
+              \frac{\partial L}{\partial A_{n}} = -\frac{Y_n}{N\,A_n}
+
+    Equal to :func:`delta_ce_softmax` (proven symbolically for K = 2…4), but it builds the
+    ``(N, K, K)`` tensor (memory N·K²) and divides by ``A``.  Where a target probability
+    underflows to exactly 0 (a logit gap beyond ~745 in float64, ~104 in float32),
+    ``∂L/∂A`` is infinite and the product is ``inf · 0``; this function then raises a
+    ``ValueError`` rather than return nan.  The simplified route has no such failure:
+    one more reason to use it.
+
+    Inputs:
+        z: logits, shape (N, K).
+        y: integer labels (N,), one-hot rows (N, K), or soft rows summing to 1.
+    Returns:
+        δ: shape (N, K).
+    """
+    head = HEADS["softmax_ce"]
+    Z = as_float_array(z, "z", ndim=2, check_finite=check_finite)
+    T = head.targets(y, Z)
+    A = _softmax(Z)
+    N = Z.shape[0]
+    Y = T.Y.astype(A.dtype, copy=False) if T.labels is None else None
+    if Y is None:
+        Y = np.zeros_like(A)
+        Y[np.arange(N), T.labels] = 1
+    dead = (Y > 0) & (A == 0)
+    if dead.any():
+        n, k = (int(i) for i in np.argwhere(dead)[0])
+        raise ValueError(
+            f"the full-Jacobian delta needs ∂L/∂A = −Y/(N·A), which is infinite: softmax(z) "
+            f"underflowed to 0 at target class {k} of row {n} (z{Z.shape}, logit gap "
+            f"{float(Z[n].max() - Z[n, k]):.4g}); use delta_ce_softmax, which computes "
+            "(A − Y)/N without dividing by A"
+        )
+    dL_dA = np.zeros_like(A)
+    np.divide(-Y, N * A, out=dL_dA, where=Y != 0)
+    J = _softmax_jacobian_from_probs(A)
+    return np.einsum("nik,ni->nk", J, dL_dA)
+
+
+def hidden_delta(delta_next, W_next, z, activation: str, *, check_finite: bool = True):
+    r"""Delta of a hidden layer from the layer above (D15, notes 002 004).
+
+    .. math:: \delta^{l} = \big(\delta^{l+1}\,W^{l+1\,\mathsf T}\big)\odot g'(Z^{l})
+
+    Row layout: ``Z^{l+1} = A^{l} W^{l+1} + b^{l+1}``.  Note 002 writes the column form
+    ``(W^{l+1} δ^{l+1}) ⊙ σ'(z^l)`` for one example; note 004 writes
+    ``∂L/∂Z1 = ∂L/∂Z2 · W2ᵀ ⊙ relu'(Z1)``.  No extra ``1/N``: it is already in ``δ^{l+1}``.
+
+    Inputs:
+        delta_next: δ^{l+1}, shape (N, H_next).
+        W_next: W^{l+1}, shape (H, H_next).
+        z: Z^l, the pre-activation of this layer, shape (N, H).
+        activation: ``"relu"`` (``relu'(0) = 0``), ``"sigmoid"`` or ``"tanh"``.
+    Returns:
+        δ^l: shape (N, H).
+    """
+    check_choice(activation, "activation", HIDDEN_ACTIVATIONS)
+    D = as_float_array(delta_next, "delta_next", ndim=2, check_finite=check_finite)
+    W = as_float_array(W_next, "W_next", ndim=2, check_finite=check_finite)
+    Z = as_float_array(z, "z", ndim=2, check_finite=check_finite)
+    if W.shape[1] != D.shape[1] or W.shape[0] != Z.shape[1]:
+        raise ValueError(
+            f"shapes do not chain: delta_next{D.shape} @ W_next.T{W.shape[::-1]} must give "
+            f"z's shape {Z.shape}; W_next must be (H, H_next) = ({Z.shape[1]}, {D.shape[1]})"
+        )
+    check_rows(D, "delta_next", Z.shape[0], "z")
+    _, g_prime = HIDDEN_ACTIVATIONS[activation]
+    return (D @ W.T) * g_prime(Z)
