@@ -17,6 +17,7 @@ from .activations import (
     sigmoid,
     sigmoid_prime,
     softmax,
+    softmax_backward,
     softmax_jacobian,
     tanh,
     tanh_prime,
@@ -51,7 +52,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "sigmoid", "sigmoid_prime", "relu", "relu_prime", "tanh", "tanh_prime",
-    "softmax", "log_softmax", "softmax_jacobian",
+    "softmax", "log_softmax", "softmax_jacobian", "softmax_backward",
     "one_hot", "predict_labels",
     "mse", "mse_grad", "binary_cross_entropy", "binary_cross_entropy_grad",
     "binary_cross_entropy_with_logits", "cross_entropy", "cross_entropy_grad",

@@ -284,7 +284,7 @@ def l2_penalty(weights: Iterable, reg: float):
     Ws = [as_float_array(W, f"weights[{i}]") for i, W in enumerate(weights)]
     if not Ws:
         raise ValueError("weights is empty; pass at least one weight matrix")
-    return 0.5 * reg * sum(np.einsum("...,...->", W, W) for W in Ws)
+    return 0.5 * reg * sum(np.vdot(W, W) for W in Ws)
 
 
 def l2_grad(W, reg: float) -> np.ndarray:

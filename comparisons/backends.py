@@ -1,0 +1,204 @@
+"""The three ways a derivation is differentiated independently of the reference.
+
+==============  =======================================================================
+backend         where the gradient comes from
+==============  =======================================================================
+``torch``       ``torch.autograd.grad`` / ``torch.func.jacrev`` over the torch twin
+``jax``         ``jax.vjp`` / ``jax.jacfwd`` over the JAX twin
+``fd``          central differences of the twin built from the reference's forwards
+==============  =======================================================================
+
+A :class:`Twin` names the forward function (the same name in each ``twins_*`` module) and
+how to differentiate it: a vector–Jacobian product with a **random** cotangent (never all
+ones: through softmax that gives zero on both sides), a full row-wise Jacobian, plain
+values, or a whole training run.  Backends return ``{key: float64 ndarray}``: ``out`` for
+the forward value, ``d<input>`` for each gradient, plus any named intermediates.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ._optional import MissingExtra, install_hint, require
+from .finite_diff import numerical_jacobian, numerical_vjp
+
+__all__ = ["Case", "Twin", "BACKENDS", "get_backend", "backend_status"]
+
+
+@dataclass
+class Case:
+    """Inputs of one check: ``arrays`` (floats and int labels) and ``static`` values."""
+
+    arrays: dict
+    static: dict = field(default_factory=dict)
+
+    def __getitem__(self, key):
+        return self.arrays[key] if key in self.arrays else self.static[key]
+
+    def astype(self, dtype) -> "Case":
+        """The same case with every float array cast to ``dtype``."""
+        cast = {k: (v.astype(dtype) if v.dtype.kind == "f" else v) for k, v in self.arrays.items()}
+        return Case(cast, dict(self.static))
+
+
+@dataclass(frozen=True)
+class Twin:
+    """How to get the framework side of a derivation.
+
+    forward: name of the forward function in ``twins_torch`` / ``twins_jax`` /
+        ``twins_numpy``.
+    kind: ``"vjp"`` | ``"jacobian"`` | ``"values"`` | ``"run"``.
+    wrt: inputs to differentiate (a tuple, or a function of the case).
+    cotangent: name of the upstream-gradient array for a non-scalar output (None: the
+        forward returns a scalar loss).
+    rename: gradient key renames, e.g. ``{"deZ1": "dZ1"}``.
+    value: whether the forward value ``out`` is compared too.
+    has_aux: the forward returns ``(value, {name: intermediate})``.
+    """
+
+    forward: str
+    kind: str = "vjp"
+    wrt: tuple | Callable = ()
+    cotangent: str | None = None
+    rename: Mapping = field(default_factory=dict)
+    value: bool = True
+    has_aux: bool = False
+
+    def wrt_for(self, case: Case) -> tuple:
+        return tuple(self.wrt(case) if callable(self.wrt) else self.wrt)
+
+
+def _split(twin: Twin, case: Case):
+    """Forward kwargs: every array but the cotangent, plus the static values."""
+    arrays = {k: v for k, v in case.arrays.items() if k != twin.cotangent}
+    return arrays, dict(case.static)
+
+
+def _finish(twin: Twin, grads: dict, out, aux) -> dict:
+    res = {}
+    if twin.value and out is not None:
+        res["out"] = out
+    for name, g in grads.items():
+        key = f"d{name}"
+        res[twin.rename.get(key, key)] = g
+    res.update(aux or {})
+    return {k: np.asarray(v, dtype=np.float64) if np.asarray(v).dtype.kind == "f"
+            else np.asarray(v) for k, v in res.items()}
+
+
+class TorchBackend:
+    name, extra_name = "torch", "torch"
+    label = "torch autograd"
+
+    def __init__(self):
+        self.torch = require("torch")
+        self.twins = importlib.import_module("comparisons.twins_torch")
+
+    def _tensor(self, v, grad=False):
+        t = self.torch.from_numpy(np.array(v))  # a copy: the case is never touched
+        return t.requires_grad_(grad) if grad else t
+
+    def evaluate(self, twin: Twin, case: Case) -> dict:
+        fn = getattr(self.twins, twin.forward)
+        arrays, static = _split(twin, case)
+        wrt = twin.wrt_for(case)
+        if twin.kind == "jacobian":
+            (name,) = wrt
+            jac = self.torch.func.vmap(self.torch.func.jacrev(fn))
+            return {"J": jac(self._tensor(arrays[name])).numpy()}
+        inputs = {k: self._tensor(v, grad=k in wrt) for k, v in arrays.items()}
+        if twin.kind == "values":
+            return {k: v.numpy() for k, v in fn(**inputs, **static).items()}
+        if twin.kind == "run":
+            return {k: v.numpy() for k, v in fn(**inputs, **static).items()}
+        res = fn(**inputs, **static)
+        out, aux = res if twin.has_aux else (res, {})
+        cot = (self.torch.ones_like(out) if twin.cotangent is None
+               else self._tensor(case.arrays[twin.cotangent]))
+        grads = self.torch.autograd.grad(out, [inputs[k] for k in wrt], grad_outputs=cot)
+        return _finish(twin, {k: g.numpy() for k, g in zip(wrt, grads)},
+                       out.detach().numpy(), {k: v.detach().numpy() for k, v in aux.items()})
+
+
+class JaxBackend:
+    name, extra_name = "jax", "jax"
+    label = "JAX grad"
+
+    def __init__(self):
+        self.twins = importlib.import_module("comparisons.twins_jax")
+        self.jax = self.twins.jax
+        self.jnp = self.twins.jnp
+
+    def evaluate(self, twin: Twin, case: Case) -> dict:
+        jax, jnp = self.jax, self.jnp
+        fn = getattr(self.twins, twin.forward)
+        arrays, static = _split(twin, case)
+        wrt = twin.wrt_for(case)
+        inputs = {k: jnp.asarray(v) for k, v in arrays.items()}
+        if twin.kind == "jacobian":
+            (name,) = wrt
+            return {"J": np.asarray(jax.vmap(jax.jacfwd(fn))(inputs[name]))}
+        if twin.kind in ("values", "run"):
+            return {k: np.asarray(v) for k, v in fn(**inputs, **static).items()}
+        rest = {k: v for k, v in inputs.items() if k not in wrt}
+
+        def f(*diff):
+            return fn(**rest, **dict(zip(wrt, diff)), **static)
+
+        out, pullback, *aux = jax.vjp(f, *[inputs[k] for k in wrt], has_aux=twin.has_aux)
+        cot = (jnp.ones_like(out) if twin.cotangent is None
+               else jnp.asarray(case.arrays[twin.cotangent]))
+        grads = pullback(cot)
+        aux = {k: np.asarray(v) for k, v in aux[0].items()} if aux else {}
+        return _finish(twin, {k: np.asarray(g) for k, g in zip(wrt, grads)},
+                       np.asarray(out), aux)
+
+
+class FiniteDiffBackend:
+    name, extra_name = "fd", None
+    label = "central differences"
+
+    def __init__(self):
+        self.twins = importlib.import_module("comparisons.twins_numpy")
+
+    def evaluate(self, twin: Twin, case: Case) -> dict:
+        if twin.kind in ("values", "run"):
+            raise NotImplementedError("no derivative to take")
+        fn = getattr(self.twins, twin.forward)
+        arrays, static = _split(twin, case)
+        wrt = twin.wrt_for(case)
+        if twin.kind == "jacobian":
+            (name,) = wrt
+            return {"J": numerical_jacobian(fn, arrays[name])}
+        scalar_fn = (lambda **kw: fn(**kw, **static)[0]) if twin.has_aux else (
+            lambda **kw: fn(**kw, **static))
+        cot = None if twin.cotangent is None else case.arrays[twin.cotangent]
+        grads = numerical_vjp(scalar_fn, arrays, wrt, cot)
+        # the forward value is the reference's own: comparing it would prove nothing
+        return _finish(twin, grads, None, None)
+
+
+BACKENDS = {"torch": TorchBackend, "jax": JaxBackend, "fd": FiniteDiffBackend}
+_cache: dict = {}
+
+
+def get_backend(name: str):
+    """An instance of a backend; raises :class:`MissingExtra` naming the extra if absent."""
+    if name not in BACKENDS:
+        raise ValueError(f"unknown backend {name!r}; expected one of {sorted(BACKENDS)}")
+    if name not in _cache:
+        _cache[name] = BACKENDS[name]()
+    return _cache[name]
+
+
+def backend_status(name: str) -> str | None:
+    """None when the backend is usable, else the install hint."""
+    try:
+        get_backend(name)
+    except MissingExtra:
+        return install_hint(BACKENDS[name].extra_name)
+    return None

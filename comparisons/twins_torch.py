@@ -1,0 +1,122 @@
+"""The derivations' forward passes in idiomatic PyTorch (float64).
+
+**Forward passes only.**  Every gradient is produced by ``torch.autograd`` in
+:mod:`comparisons.backends`; nothing here writes a derivative.  Each function has the same
+name and keyword arguments as its twins in :mod:`comparisons.twins_jax` and
+:mod:`comparisons.twins_numpy`.
+"""
+
+from __future__ import annotations
+
+from ._optional import require
+
+torch = require("torch")
+F = torch.nn.functional
+
+_ACT = {"relu": F.relu, "sigmoid": torch.sigmoid, "tanh": torch.tanh}
+
+
+def sigmoid(z):
+    return torch.sigmoid(z)
+
+
+def relu(z):
+    return F.relu(z)
+
+
+def tanh(z):
+    return torch.tanh(z)
+
+
+def softmax(z):
+    return F.softmax(z, dim=-1)
+
+
+def labels(labels, scores, num_classes):
+    return {"Y": F.one_hot(labels, num_classes).to(scores.dtype), "pred": scores.argmax(dim=1)}
+
+
+def mse(a, y):
+    return 0.5 * F.mse_loss(a, y, reduction="sum") / a.shape[0]
+
+
+def cross_entropy_probs(probs, y):
+    return F.nll_loss(torch.log(probs), y)
+
+
+def binary_cross_entropy(a, y):
+    loss = F.binary_cross_entropy(a, y, reduction="sum") / a.shape[0]
+    return loss, {"L_2class": loss}
+
+
+def mse_sigmoid(z, y):
+    return 0.5 * F.mse_loss(torch.sigmoid(z), y, reduction="sum") / z.shape[0]
+
+
+def bce_logits(z, y):
+    return F.binary_cross_entropy_with_logits(z, y, reduction="sum") / z.shape[0]
+
+
+def ce_logits(z, y):
+    return F.cross_entropy(z, y)
+
+
+def ce_through_probs(z, y):
+    return F.nll_loss(torch.log(F.softmax(z, dim=1)), y)
+
+
+def dense(x, W, b):
+    return x @ W + b
+
+
+def hidden(z, W_next, activation):
+    return _ACT[activation](z) @ W_next
+
+
+def l2(W1, W2, reg):
+    return 0.5 * reg * (W1.square().sum() + W2.square().sum())
+
+
+def _head_loss(Z, y, head):
+    N = Z.shape[0]
+    if head == "softmax_ce":
+        return F.cross_entropy(Z, y), F.softmax(Z, dim=1)
+    if head == "sigmoid_bce":
+        return F.binary_cross_entropy_with_logits(Z, y, reduction="sum") / N, torch.sigmoid(Z)
+    if head == "sigmoid_mse":
+        A = torch.sigmoid(Z)
+        return 0.5 * F.mse_loss(A, y, reduction="sum") / N, A
+    if head == "identity_mse":
+        return 0.5 * F.mse_loss(Z, y, reduction="sum") / N, Z
+    raise ValueError(head)
+
+
+def mlp_loss(X, y, hidden, head, reg, **p):
+    """L-layer MLP; ``eZl`` / ``eAl`` are zero perturbations whose gradients are dZl / dAl."""
+    L = sum(1 for k in p if k.startswith("W"))
+    A, aux = X, {}
+    for l in range(1, L + 1):
+        Z = A @ p[f"W{l}"] + p[f"b{l}"] + p[f"eZ{l}"]
+        if l < L:
+            A = _ACT[hidden](Z) + p[f"eA{l}"]
+        else:
+            loss, A = _head_loss(Z, y, head)
+        aux[f"Z{l}"], aux[f"A{l}"] = Z, A
+    l2_term = sum(p[f"W{l}"].square().sum() for l in range(1, L + 1))
+    return loss + 0.5 * reg * l2_term, aux
+
+
+def sgd_run(X, y, hidden, head, reg, lr, steps, **p):
+    """``steps`` full-batch steps of ``torch.optim.SGD`` on :func:`mlp_loss`."""
+    params = {k: v.detach().clone().requires_grad_(True) for k, v in p.items()}
+    zeros = {f"e{k}{l}": torch.zeros((), dtype=X.dtype)
+             for l in range(1, sum(1 for k in p if k.startswith("W")) + 1) for k in "ZA"}
+    opt = torch.optim.SGD(list(params.values()), lr=lr)
+    losses = []
+    for _ in range(steps):
+        opt.zero_grad()
+        loss, _ = mlp_loss(X, y, hidden, head, reg, **params, **zeros)
+        loss.backward()
+        opt.step()
+        losses.append(loss.detach())
+    return {"losses": torch.stack(losses), **{k: v.detach() for k, v in params.items()}}
