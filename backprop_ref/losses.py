@@ -57,7 +57,7 @@ def _infinite_where(mask: np.ndarray, what: str, a_name: str, a: np.ndarray) -> 
     if mask.any():
         n, k = (int(i) for i in np.argwhere(mask)[0])
         raise ValueError(
-            f"{what} is infinite: {a_name}[{n}, {k}] = {a[n, k]!r} at a target that needs it "
+            f"{what} is infinite: {a_name}[{n}, {k}] = {float(a[n, k])!r} at a target that needs it "
             f"to be positive ({a_name} shape {a.shape}); compute the loss from logits instead "
             "(cross_entropy_with_logits / binary_cross_entropy_with_logits / the delta_* "
             "functions), which never take log(0)"

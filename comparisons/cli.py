@@ -1,0 +1,285 @@
+"""``backprop-ref``: verify the derivations, train the notes' network, list the errata,
+run the benchmarks.
+
+    backprop-ref verify [--only D11,D12] [--backend torch] [--json] [--markdown PATH]
+    backprop-ref train  [--data iris|blobs] [--hidden 10 | 16,16] [--epochs N] [--lr η]
+                        [--batch-size B] [--reg λ] [--seed S] [--plot PATH]
+    backprop-ref errata [--backend torch|jax] [--json]
+    backprop-ref bench  [--quick]
+
+Bad arguments exit with code 2 and a one-line message, in argparse's manner.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+from .catalog import ids as catalog_ids
+
+BACKEND_NAMES = ("torch", "jax", "fd")
+
+
+# ------------------------------------------------------------------ argument types
+def _id_list(text: str) -> list[str]:
+    wanted = [t.strip().upper() for t in text.split(",") if t.strip()]
+    unknown = [t for t in wanted if t not in catalog_ids()]
+    if unknown or not wanted:
+        raise argparse.ArgumentTypeError(
+            f"unknown derivation id {', '.join(unknown) or repr(text)}; "
+            f"expected ids among {catalog_ids()[0]}…{catalog_ids()[-1]}")
+    return wanted
+
+
+def _backend_list(text: str) -> list[str]:
+    wanted = [t.strip().lower() for t in text.split(",") if t.strip()]
+    unknown = [t for t in wanted if t not in BACKEND_NAMES]
+    if unknown or not wanted:
+        raise argparse.ArgumentTypeError(
+            f"unknown backend {', '.join(unknown) or repr(text)}; expected torch, jax or fd")
+    return wanted
+
+
+def _positive(kind):
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a {kind.__name__}") from None
+        if not value > 0 or value != value or value == float("inf"):
+            raise argparse.ArgumentTypeError(f"must be positive, got {text}")
+        return value
+    parse.__name__ = f"positive {kind.__name__}"
+    return parse
+
+
+def _non_negative_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be finite and non-negative, got {text}")
+    return value
+
+
+def _hidden_sizes(text: str) -> list[int]:
+    try:
+        sizes = [int(t) for t in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a comma-separated list of ints") \
+            from None
+    if not sizes or min(sizes) < 1:
+        raise argparse.ArgumentTypeError(f"hidden sizes must be positive, got {text}")
+    return sizes
+
+
+def _writable_file(text: str) -> str:
+    folder = os.path.dirname(os.path.abspath(text))
+    if not os.path.isdir(folder):
+        raise argparse.ArgumentTypeError(f"cannot write {text}: folder {folder} does not exist")
+    if not os.access(folder, os.W_OK) or (os.path.exists(text) and not os.access(text, os.W_OK)):
+        raise argparse.ArgumentTypeError(f"cannot write {text}: permission denied")
+    if os.path.isdir(text):
+        raise argparse.ArgumentTypeError(f"cannot write {text}: it is a folder")
+    return text
+
+
+# ------------------------------------------------------------------ commands
+def cmd_verify(args) -> int:
+    from . import verify
+
+    report = verify.build(args.only, args.backend, seed=args.seed, float32=not args.no_float32)
+    if args.markdown:
+        with open(args.markdown, "w", encoding="utf-8") as fh:
+            fh.write(verify.to_markdown(report))
+    if args.json:
+        print(verify.to_json(report))
+    else:
+        print(verify.render_text(report))
+    if not report.ran_anything:
+        print("nothing was checked: install a backend (pip install 'backprop-ref[all]')",
+              file=sys.stderr)
+        return 1
+    return 0 if report.ok else 1
+
+
+def _progress(total: int, desc: str):
+    """A progress bar with the running loss: tqdm when installed, plain lines otherwise."""
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        tqdm = None
+    if tqdm is not None:
+        bar = tqdm(total=total, desc=desc, unit="epoch", file=sys.stderr, dynamic_ncols=True)
+        return (lambda n, loss: (bar.update(1), bar.set_postfix(loss=f"{loss:.4f}"))), bar.close
+    step = max(1, total // 10)
+
+    def update(n, loss):
+        if n % step == 0 or n == total:
+            print(f"{desc}: epoch {n}/{total}  loss {loss:.4f}", file=sys.stderr)
+    return update, lambda: None
+
+
+def cmd_train(args) -> int:
+    import numpy as np
+
+    import backprop_ref as bp
+
+    if args.plot:
+        from ._optional import MissingExtra, require
+        try:
+            require("matplotlib")
+        except MissingExtra as exc:
+            print(f"backprop-ref train: error: --plot: {exc}", file=sys.stderr)
+            return 2
+    X, y = bp.datasets.load_iris() if args.data == "iris" else bp.datasets.make_blobs(
+        seed=args.seed)
+    Xtr, Xte, ytr, yte = bp.datasets.train_test_split(X, y, 0.3, seed=args.seed)
+    Xtr, Xte = bp.datasets.standardize(Xtr, Xte)
+    common = dict(lr=args.lr, epochs=args.epochs, batch_size=args.batch_size, reg=args.reg,
+                  seed=args.seed)
+    if len(args.hidden) == 1:
+        model = bp.TwoLayerNet(args.hidden[0], **common)
+        predict = bp.two_layer.predict
+        name = f"two-layer {X.shape[1]}-{args.hidden[0]}-3 (the notes' network)"
+    else:
+        model = bp.MLP(args.hidden, hidden=args.activation, **common)
+        predict = lambda p, X_: bp.mlp.predict(p, X_, hidden=args.activation)  # noqa: E731
+        name = f"MLP {X.shape[1]}-{'-'.join(map(str, args.hidden))}-3 ({args.activation})"
+    curves = {"loss": [], "train": [], "test": []}
+    update, close = _progress(args.epochs, "train")
+
+    def on_epoch(e):
+        curves["loss"].append(e.loss)
+        curves["train"].append(float(np.mean(predict(e.params, Xtr) == ytr)))
+        curves["test"].append(float(np.mean(predict(e.params, Xte) == yte)))
+        update(e.epoch, e.loss)
+
+    print(f"training {name} on {args.data}: {len(ytr)} train / {len(yte)} test rows, "
+          f"SGD lr={args.lr} batch={args.batch_size or 'full'} reg={args.reg} seed={args.seed}")
+    model.fit(Xtr, ytr, callback=on_epoch)
+    close()
+    print(f"final loss      {curves['loss'][-1]:.4f}")
+    print(f"train accuracy  {model.score(Xtr, ytr):.4f}")
+    print(f"test accuracy   {model.score(Xte, yte):.4f}")
+    if args.plot:
+        _plot_training(curves, args.plot, f"{name} on {args.data}")
+        print(f"wrote {args.plot}")
+    return 0
+
+
+def _plot_training(curves, path, title):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    epochs = range(1, len(curves["loss"]) + 1)
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4))
+    ax1.plot(epochs, curves["loss"], color="tab:blue")
+    ax1.set(xlabel="epoch", ylabel="training loss (CE + L2)", title="loss", yscale="log")
+    ax1.grid(alpha=0.3)
+    ax2.plot(epochs, curves["train"], label="train")
+    ax2.plot(epochs, curves["test"], label="test")
+    ax2.set(xlabel="epoch", ylabel="accuracy", title="accuracy", ylim=(0, 1.02))
+    ax2.grid(alpha=0.3)
+    ax2.legend(loc="lower right")
+    fig.suptitle(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def cmd_errata(args) -> int:
+    from .errata import ERRATA, first_available_backend, measure
+
+    backend = args.backend or first_available_backend()
+    if backend is None:
+        print("backprop-ref errata: error: needs torch or JAX: "
+              "pip install 'backprop-ref[torch]'", file=sys.stderr)
+        return 1
+    results = [(e, measure(e, backend)) for e in ERRATA]
+    if args.json:
+        print(json.dumps([{"id": e.id, "note": e.note, "slip": e.title, "literal": e.literal,
+                           "corrected": e.corrected, "literal_error": m.literal_error,
+                           "literal_raised": m.literal_raised,
+                           "corrected_error": m.corrected_error,
+                           "contrast": e.contrast[0] if e.contrast else None,
+                           "contrast_error": m.contrast_error, "ok": m.ok}
+                          for e, m in results], indent=2))
+    else:
+        print(f"The notes' slips, measured against {backend} autograd "
+              "(|form − autograd|, max abs):\n")
+        for e, m in results:
+            print(f"{e.id}  note {e.note}: {e.title}")
+            print(f"     literal    {e.literal}")
+            print(f"                → {m.literal_summary}")
+            print(f"     corrected  {e.corrected}")
+            print(f"                → {m.corrected_error:.1e}")
+            if e.contrast:
+                print(f"     contrast   {e.contrast[0]} → {m.contrast_error:.1e}")
+            print()
+    return 0 if all(m.ok for _, m in results) else 1
+
+
+def cmd_bench(args) -> int:
+    from benchmarks_runner import main as bench_main  # noqa: F401  (see benchmarks/)
+
+    return bench_main(quick=args.quick)
+
+
+# ------------------------------------------------------------------ parser
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="backprop-ref", description=__doc__.split("\n\n")[0])
+    sub = p.add_subparsers(dest="command", required=True)
+
+    v = sub.add_parser("verify", help="check D1–D20 against torch, JAX, central "
+                       "differences and SymPy; print the measured errors")
+    v.add_argument("--only", type=_id_list, default=None, metavar="IDS",
+                   help="comma-separated derivation ids, e.g. D11,D12")
+    v.add_argument("--backend", type=_backend_list, default=list(BACKEND_NAMES),
+                   metavar="NAMES", help="comma-separated: torch, jax, fd (default: all)")
+    v.add_argument("--json", action="store_true", help="machine-readable output")
+    v.add_argument("--markdown", type=_writable_file, metavar="PATH",
+                   help="also write the table as a Markdown page")
+    v.add_argument("--seed", type=int, default=0, help="seed of the random cases (0)")
+    v.add_argument("--no-float32", action="store_true", help="skip the float32 column")
+    v.set_defaults(func=cmd_verify)
+
+    t = sub.add_parser("train", help="train the notes' network (or an MLP) with SGD")
+    t.add_argument("--data", choices=("iris", "blobs"), default="iris")
+    t.add_argument("--hidden", type=_hidden_sizes, default=[10], metavar="SIZES",
+                   help="10 (the notes' network) or e.g. 16,16 for an MLP")
+    t.add_argument("--activation", choices=("relu", "sigmoid", "tanh"), default="relu",
+                   help="hidden activation of an MLP")
+    t.add_argument("--epochs", type=_positive(int), default=300)
+    t.add_argument("--lr", type=_positive(float), default=0.5)
+    t.add_argument("--batch-size", type=_positive(int), default=None,
+                   help="mini-batch size (default: full batch)")
+    t.add_argument("--reg", type=_non_negative_float, default=1e-3)
+    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--plot", type=_writable_file, metavar="PATH",
+                   help="write a PNG of the loss and accuracy curves (needs matplotlib)")
+    t.set_defaults(func=cmd_train)
+
+    e = sub.add_parser("errata", help="the notes' slips, each measured against autograd")
+    e.add_argument("--backend", choices=("torch", "jax"), default=None)
+    e.add_argument("--json", action="store_true")
+    e.set_defaults(func=cmd_errata)
+
+    b = sub.add_parser("bench", help="run the benchmarks and write benchmarks/REPORT.md")
+    b.add_argument("--quick", action="store_true", help="fewer sizes and rounds")
+    b.set_defaults(func=cmd_bench)
+    return p
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
