@@ -103,9 +103,9 @@ def delta_ce_softmax_jacobian(z, y, *, check_finite: bool = True) -> np.ndarray:
 
     Equal to :func:`delta_ce_softmax` (proven symbolically for K = 2…4), but it builds the
     ``(N, K, K)`` tensor (memory N·K²) and divides by ``A``.  Where a target probability
-    underflows to exactly 0 (a logit gap beyond ~745 in float64, ~104 in float32),
-    ``∂L/∂A`` is infinite and the product is ``inf · 0``; this function then raises a
-    ``ValueError`` rather than return nan.  The simplified route has no such failure:
+    underflows below the smallest normal float (a logit gap beyond ~708 in float64, ~87 in
+    float32), ``∂L/∂A`` is inexact (subnormal ``A``) or infinite (``A = 0``, ``inf · 0``);
+    this function then raises a ``ValueError`` rather than return nan.  The simplified route has no such failure:
     one more reason to use it.
 
     Inputs:
@@ -123,12 +123,15 @@ def delta_ce_softmax_jacobian(z, y, *, check_finite: bool = True) -> np.ndarray:
     if Y is None:
         Y = np.zeros_like(A)
         Y[np.arange(N), T.labels] = 1
-    dead = (Y > 0) & (A == 0)
+    # Below the smallest normal float A has lost precision (subnormal) or is 0: −Y/(N·A)
+    # is then inexact or infinite, and frameworks that flush subnormals (XLA) give nan.
+    dead = (Y > 0) & (A < np.finfo(A.dtype).tiny)
     if dead.any():
         n, k = (int(i) for i in np.argwhere(dead)[0])
+        what = "0" if A[n, k] == 0 else f"a subnormal {float(A[n, k]):.3g}"
         raise ValueError(
-            f"the full-Jacobian delta needs ∂L/∂A = −Y/(N·A), which is infinite: softmax(z) "
-            f"underflowed to 0 at target class {k} of row {n} (z{Z.shape}, logit gap "
+            f"the full-Jacobian delta needs ∂L/∂A = −Y/(N·A), which is infinite or inexact: "
+            f"softmax(z) underflowed to {what} at target class {k} of row {n} (z{Z.shape}, logit gap "
             f"{float(Z[n].max() - Z[n, k]):.4g}); use delta_ce_softmax, which computes "
             "(A − Y)/N without dividing by A"
         )

@@ -132,30 +132,52 @@ class JaxBackend:
         self.twins = importlib.import_module("comparisons.twins_jax")
         self.jax = self.twins.jax
         self.jnp = self.twins.jnp
+        self._compiled = {}
+
+    def _program(self, twin: Twin, wrt: tuple, static: dict):
+        """``jax.jit`` of the whole vjp (or Jacobian), cached per forward and static
+        arguments; jit itself caches per input shape."""
+        key = (twin.forward, twin.kind, wrt, twin.has_aux, twin.cotangent is None,
+               tuple(sorted(static.items())))
+        if key not in self._compiled:
+            jax, jnp = self.jax, self.jnp
+            fn = getattr(self.twins, twin.forward)
+            if twin.kind == "jacobian":
+                (name,) = wrt
+                program = jax.vmap(jax.jacfwd(lambda z: fn(**{name: z}, **static)))
+            else:
+                def program(inputs, numbers, cot):
+                    rest = {k: v for k, v in inputs.items() if k not in wrt}
+
+                    def f(*diff):
+                        return fn(**rest, **dict(zip(wrt, diff)), **static, **numbers)
+
+                    out, pullback, *aux = jax.vjp(f, *[inputs[k] for k in wrt],
+                                                  has_aux=twin.has_aux)
+                    grads = pullback(jnp.ones_like(out) if cot is None else cot)
+                    return out, grads, (aux[0] if aux else {})
+            self._compiled[key] = jax.jit(program)
+        return self._compiled[key]
 
     def evaluate(self, twin: Twin, case: Case) -> dict:
-        jax, jnp = self.jax, self.jnp
-        fn = getattr(self.twins, twin.forward)
+        jnp = self.jnp
         arrays, static = _split(twin, case)
         wrt = twin.wrt_for(case)
         inputs = {k: jnp.asarray(v) for k, v in arrays.items()}
+        if twin.kind in ("values", "run"):
+            fn = getattr(self.twins, twin.forward)
+            return {k: np.asarray(v) for k, v in fn(**inputs, **static).items()}
+        # strings and ints shape the program (static); floats such as reg are traced
+        fixed = {k: v for k, v in static.items() if isinstance(v, (str, int))}
+        numbers = {k: jnp.asarray(v) for k, v in static.items() if k not in fixed}
+        program = self._program(twin, wrt, fixed)
         if twin.kind == "jacobian":
             (name,) = wrt
-            return {"J": np.asarray(jax.vmap(jax.jacfwd(fn))(inputs[name]))}
-        if twin.kind in ("values", "run"):
-            return {k: np.asarray(v) for k, v in fn(**inputs, **static).items()}
-        rest = {k: v for k, v in inputs.items() if k not in wrt}
-
-        def f(*diff):
-            return fn(**rest, **dict(zip(wrt, diff)), **static)
-
-        out, pullback, *aux = jax.vjp(f, *[inputs[k] for k in wrt], has_aux=twin.has_aux)
-        cot = (jnp.ones_like(out) if twin.cotangent is None
-               else jnp.asarray(case.arrays[twin.cotangent]))
-        grads = pullback(cot)
-        aux = {k: np.asarray(v) for k, v in aux[0].items()} if aux else {}
+            return {"J": np.asarray(program(inputs[name]))}
+        cot = None if twin.cotangent is None else jnp.asarray(case.arrays[twin.cotangent])
+        out, grads, aux = program(inputs, numbers, cot)
         return _finish(twin, {k: np.asarray(g) for k, g in zip(wrt, grads)},
-                       np.asarray(out), aux)
+                       np.asarray(out), {k: np.asarray(v) for k, v in aux.items()})
 
 
 class FiniteDiffBackend:

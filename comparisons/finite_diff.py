@@ -1,10 +1,16 @@
-"""Central differences and cs231n's relative error (the gradient checker).
+r"""Central differences and cs231n's relative error (the gradient checker).
 
-.. math:: \\frac{\\partial f}{\\partial x_i} \\approx \\frac{f(x + h e_i) - f(x - h e_i)}{2h}
+The fourth-order central stencil
 
-With ``h = 1e-5`` in float64 the truncation error is ``O(h²)`` and the round-off
-``O(ε/h)``: about 1e-10 relative, well inside the 1e-7 bound of SPEC §5, provided no kink
-(ReLU at 0) lies within ``h`` of an input.  Case generators keep inputs ≥ 1e-3 away.
+.. math:: \frac{\partial f}{\partial x_i} \approx
+          \frac{-f(x + 2h e_i) + 8 f(x + h e_i) - 8 f(x - h e_i) + f(x - 2h e_i)}{12 h}
+
+with ``h = 1e-5`` in float64 has truncation error ``O(h⁴)`` and round-off ``O(ε/h)``:
+about 1e-11 relative, far inside the 1e-7 bound of SPEC §5, provided no kink (ReLU at 0)
+lies within ``2h`` of an input (the case generators keep inputs ≥ 1e-3 away) and the
+gradient is not itself at round-off level.  The two-point stencil ``(f(x+h) − f(x−h))/2h``
+has an ``h²·f⁽³⁾/6`` error that hypothesis pushed past 1e-7 relative on ``−log p`` at
+``p ≈ 0.018``; hence the fourth-order one.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import numpy as np
 __all__ = ["numerical_gradient", "numerical_vjp", "numerical_jacobian", "rel_error", "H"]
 
 H = 1e-5
+_STENCIL = ((2.0, -1.0), (1.0, 8.0), (-1.0, -8.0), (-2.0, 1.0))   # (offset/h, weight)
 
 
 def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, h: float = H):
@@ -25,12 +32,12 @@ def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, h: float
     flat, gflat = x.reshape(-1), grad.reshape(-1)
     for i in range(flat.size):
         old = flat[i]
-        flat[i] = old + h
-        fp = f(x)
-        flat[i] = old - h
-        fm = f(x)
+        total = 0.0
+        for offset, weight in _STENCIL:
+            flat[i] = old + offset * h
+            total += weight * f(x)
         flat[i] = old
-        gflat[i] = (fp - fm) / (2 * h)
+        gflat[i] = total / (12 * h)
     return grad
 
 
@@ -55,14 +62,13 @@ def numerical_jacobian(f, x: np.ndarray, h: float = H) -> np.ndarray:
     """Row-wise Jacobian ``J[n, i, k] = ∂f(x)[n, i]/∂x[n, k]`` for a row-wise ``f``."""
     x = np.array(x, dtype=np.float64)
     N, K = x.shape
-    out_k = np.asarray(f(x)).shape[1]
-    J = np.zeros((N, out_k, K))
+    J = np.zeros((N, np.asarray(f(x)).shape[1], K))
     for k in range(K):
-        xp, xm = x.copy(), x.copy()
-        xp[:, k] += h
-        xm[:, k] -= h
-        J[:, :, k] = (np.asarray(f(xp)) - np.asarray(f(xm))) / (2 * h)
-    return J
+        for offset, weight in _STENCIL:
+            xs = x.copy()
+            xs[:, k] += offset * h
+            J[:, :, k] += weight * np.asarray(f(xs))
+    return J / (12 * h)
 
 
 def rel_error(ours, theirs) -> float:

@@ -45,8 +45,15 @@ def _nll(log_probs, y):
     return -jnp.mean(jnp.take_along_axis(log_probs, y[:, None], axis=1))
 
 
+def _nll_probs(probs, y):
+    # gather the target probability, then log: XLA flushes subnormals to zero, so a log of
+    # every class would turn a subnormal non-target probability into log(0) = -inf and
+    # its (zero) cotangent into nan
+    return -jnp.mean(jnp.log(jnp.take_along_axis(probs, y[:, None], axis=1)))
+
+
 def cross_entropy_probs(probs, y):
-    return _nll(jnp.log(probs), y)
+    return _nll_probs(probs, y)
 
 
 def binary_cross_entropy(a, y):
@@ -71,7 +78,7 @@ def ce_logits(z, y):
 
 
 def ce_through_probs(z, y):
-    return _nll(jnp.log(jax.nn.softmax(z, axis=1)), y)
+    return _nll_probs(jax.nn.softmax(z, axis=1), y)
 
 
 def dense(x, W, b):

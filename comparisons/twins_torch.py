@@ -40,8 +40,14 @@ def mse(a, y):
     return 0.5 * F.mse_loss(a, y, reduction="sum") / a.shape[0]
 
 
+def _nll_probs(probs, y):
+    # gather the target probability, then log: a log of every class would turn a
+    # non-target probability that underflowed to 0 into -inf, and its zero cotangent into nan
+    return -torch.log(probs.gather(1, y[:, None])).mean()
+
+
 def cross_entropy_probs(probs, y):
-    return F.nll_loss(torch.log(probs), y)
+    return _nll_probs(probs, y)
 
 
 def binary_cross_entropy(a, y):
@@ -62,7 +68,7 @@ def ce_logits(z, y):
 
 
 def ce_through_probs(z, y):
-    return F.nll_loss(torch.log(F.softmax(z, dim=1)), y)
+    return _nll_probs(F.softmax(z, dim=1), y)
 
 
 def dense(x, W, b):
