@@ -35,6 +35,10 @@ def layer_count(params) -> int:
     """Number of layers L of a ``{"W1", "b1", …, "WL", "bL"}`` dict (validated)."""
     if not isinstance(params, dict):
         raise TypeError(f"params must be a dict of W1, b1, …, got {type(params).__name__}")
+    n = len(params) // 2
+    if len(params) % 2 == 0 and all(f"W{l}" in params and f"b{l}" in params
+                                    for l in range(1, n + 1)):
+        return n                                   # fast path: exactly W1, b1, …, Wn, bn
     bad = sorted(k for k in params if not _KEY.match(str(k)))
     if bad:
         raise ValueError(f"params has unexpected keys {bad}; expected W1, b1, …, WL, bL")

@@ -10,6 +10,7 @@ float64; float16 is promoted to float32.
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import numpy as np
@@ -29,6 +30,23 @@ def _describe(x: object) -> str:
     return f"{type(x).__name__} {x!r}" if np.isscalar(x) or x is None else type(x).__name__
 
 
+_FLOATS = (np.dtype(np.float64), np.dtype(np.float32))
+
+
+def all_finite(arr: np.ndarray) -> bool:
+    """True when every entry is finite.
+
+    Fast path: ``vdot(x, x)`` is finite exactly when no entry is nan or inf, unless squares
+    of huge finite values overflow, in which case the elementwise check decides.  One BLAS
+    call instead of a temporary bool array (the notes' size spends ~3× less time here).
+    """
+    if arr.size == 0:
+        return True
+    if arr.flags.c_contiguous and math.isfinite(np.vdot(arr, arr)):
+        return True
+    return bool(np.isfinite(arr).all())
+
+
 def as_float_array(
     x: object,
     name: str,
@@ -43,8 +61,27 @@ def as_float_array(
     the wrong number of dimensions, an empty array, or (unless ``check_finite=False``)
     a nan or inf.
     """
-    if isinstance(x, (str, bytes, dict, set)) or x is None:
+    if type(x) is np.ndarray and x.dtype in _FLOATS:    # fast path: nothing to convert
+        arr = x
+    elif isinstance(x, (str, bytes, dict, set)) or x is None:
         raise TypeError(f"{name} must be an array of numbers, got {_describe(x)}")
+    else:
+        arr = _convert(x, name)
+    if ndim is not None and arr.ndim != ndim:
+        want = {1: "(N,)", 2: "(N, K)", 3: "(N, K, K)"}.get(ndim, f"{ndim}-D")
+        raise ValueError(f"{name} must be {ndim}-D {want}, got shape {arr.shape}")
+    if not allow_empty and arr.size == 0:
+        raise ValueError(f"{name} is empty (shape {arr.shape}); a batch needs at least one row")
+    if check_finite and not all_finite(arr):
+        bad = int(arr.size - np.count_nonzero(np.isfinite(arr)))
+        raise ValueError(
+            f"{name} has {bad} non-finite value(s) (nan or inf) in shape {arr.shape}; "
+            "pass check_finite=False to skip this check"
+        )
+    return arr
+
+
+def _convert(x: object, name: str) -> np.ndarray:
     try:
         arr = np.asarray(x)
     except (TypeError, ValueError) as exc:  # ragged nested lists and the like
@@ -61,17 +98,6 @@ def as_float_array(
         raise TypeError(
             f"{name} must be an array of real numbers, got dtype {arr.dtype} "
             f"with shape {arr.shape}"
-        )
-    if ndim is not None and arr.ndim != ndim:
-        want = {1: "(N,)", 2: "(N, K)", 3: "(N, K, K)"}.get(ndim, f"{ndim}-D")
-        raise ValueError(f"{name} must be {ndim}-D {want}, got shape {arr.shape}")
-    if not allow_empty and arr.size == 0:
-        raise ValueError(f"{name} is empty (shape {arr.shape}); a batch needs at least one row")
-    if check_finite and not np.isfinite(arr).all():
-        bad = int(arr.size - np.count_nonzero(np.isfinite(arr)))
-        raise ValueError(
-            f"{name} has {bad} non-finite value(s) (nan or inf) in shape {arr.shape}; "
-            "pass check_finite=False to skip this check"
         )
     return arr
 
@@ -143,7 +169,9 @@ def as_class_targets(
                 f"{name} must have one label per example of {n_from} ({n}), "
                 f"got shape {arr.shape}"
             )
-        if arr.size and (arr.min() < 0 or arr.max() >= num_classes):
+        # one pass: negative labels wrap to huge unsigned values
+        unsigned = arr.view(np.dtype(f"u{arr.dtype.itemsize}"))
+        if arr.size and not (unsigned < num_classes).all():
             lo, hi = int(arr.min()), int(arr.max())
             raise ValueError(
                 f"{name} holds labels in [{lo}, {hi}] but must lie in [0, {num_classes}) "

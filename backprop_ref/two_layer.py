@@ -79,7 +79,6 @@ def loss_and_grads(params, X, y, reg=0.0, *, check_finite: bool = True) -> Resul
                                                        check_finite=check_finite)
     N, K = X.shape[0], W2.shape[1]
     t = _targets(y, N, K)
-    rows = np.arange(N)
 
     # ---- forward pass
     Z1 = X @ W1
@@ -91,20 +90,19 @@ def loss_and_grads(params, X, y, reg=0.0, *, check_finite: bool = True) -> Resul
     A2 = np.exp(shifted)
     row_sums = A2.sum(axis=1, keepdims=True)
     A2 /= row_sums                                         # A2 = softmax(Z2)     (N, K)
-    log_A2 = shifted - np.log(row_sums)                    # log A2 without log(0)
-    if t.labels is not None:
-        data_loss = -log_A2[rows, t.labels].sum() / N      # −(1/N) Σ log A2[n, y_n]
+    if t.labels is not None:                               # log A2[n, y_n] = shifted − log Σ
+        target = np.arange(0, N * K, K) + t.labels         # flat index of (n, y_n)
+        data_loss = (np.log(row_sums).sum() - shifted.take(target).sum()) / N
     else:
-        data_loss = -np.einsum("nk,nk->", t.Y, log_A2) / N
+        data_loss = -np.einsum("nk,nk->", t.Y, shifted - np.log(row_sums)) / N
     loss = data_loss + 0.5 * reg * (np.vdot(W1, W1) + np.vdot(W2, W2))
 
     # ---- backward pass
+    dZ2 = A2 / N                                           # dZ2 = (A2 − Y_ind)/N (N, K)
     if t.labels is not None:
-        dZ2 = A2.copy()
-        dZ2[rows, t.labels] -= 1
-        dZ2 /= N                                           # dZ2 = (A2 − Y_ind)/N (N, K)
+        dZ2.ravel()[target] -= 1 / N                       #   (Y_ind: one 1 per row)
     else:
-        dZ2 = (A2 - t.Y) / N
+        dZ2 -= t.Y / N
     dW2 = A1.T @ dZ2                                       # dW2 = A1ᵀ dZ2 (+ reg W2)
     db2 = dZ2.sum(axis=0)                                  # db2 = Σ_n dZ2        (K,)
     dA1 = dZ2 @ W2.T                                       # dA1 = dZ2 W2ᵀ        (N, H)

@@ -227,7 +227,7 @@ def cmd_errata(args) -> int:
 
 
 def cmd_bench(args) -> int:
-    from benchmarks_runner import main as bench_main  # noqa: F401  (see benchmarks/)
+    from .bench import main as bench_main
 
     return bench_main(quick=args.quick)
 

@@ -12,6 +12,10 @@ Shapes come from small sets so that JAX's jit cache is reused across examples.
 
 from __future__ import annotations
 
+import json
+import os
+from collections import defaultdict
+
 import numpy as np
 import pytest
 from hypothesis import assume, given, note
@@ -167,6 +171,27 @@ STRATEGIES = {
 }
 PROPERTY_IDS = [d.id for d in CATALOG if d.id in STRATEGIES]
 
+#: (derivation, backend) -> examples checked and the largest error seen (abs for the
+#: frameworks, relative for central differences); written to $PROPERTY_REPORT if set
+SEEN = defaultdict(lambda: {"examples": 0, "max_error": 0.0})
+
+
+def _record(did, out):
+    entry = SEEN[f"{did}/{out.backend}"]
+    entry["examples"] += 1
+    fig = out.max_rel if out.backend == "fd" and out.max_rel is not None else out.max_abs
+    if fig is not None:
+        entry["max_error"] = max(entry["max_error"], float(fig))
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _write_property_report():
+    yield
+    path = os.environ.get("PROPERTY_REPORT")
+    if path and SEEN:
+        with open(path, "w") as fh:
+            json.dump(dict(sorted(SEEN.items())), fh, indent=1)
+
 
 def test_every_derivation_but_the_training_run_has_a_property():
     assert PROPERTY_IDS == [f"D{i}" for i in range(1, 20)]
@@ -198,6 +223,7 @@ def test_property_agrees_with_torch_and_jax(did, data):
         assume(np.abs(bp.delta_bce_sigmoid(case["z"], case["y"])).max() > 0)
     for backend in ("torch", "jax"):
         out = agreement.run(d, backend, case=case)
+        _record(did, out)
         assert out.status == "ok", f"{did} vs {backend}: {out.message} " + ", ".join(
             f"{c.key} {c.max_abs:.2e}/{c.bound:.1e}" for c in out.checks)
 
@@ -212,6 +238,7 @@ def test_property_agrees_with_central_differences(did, data):
     # gradients well above it (as they are measured only away from relu kinks)
     assume(all(np.abs(np.asarray(v)).max() > 1e-3 for k, v in ref.items() if k != "out"))
     out = agreement.run(d, "fd", case=case)
+    _record(did, out)
     assert out.status == "ok", f"{did}: {out.message} " + ", ".join(
         f"{c.key} rel {c.rel}" for c in out.checks)
 
