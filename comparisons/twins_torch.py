@@ -8,6 +8,7 @@ name and keyword arguments as its twins in :mod:`comparisons.twins_jax` and
 
 from __future__ import annotations
 
+from . import _twin_mlp
 from ._optional import require
 
 torch = require("torch")
@@ -99,17 +100,7 @@ def _head_loss(Z, y, head):
 
 def mlp_loss(X, y, hidden, head, reg, **p):
     """L-layer MLP; ``eZl`` / ``eAl`` are zero perturbations whose gradients are dZl / dAl."""
-    L = sum(1 for k in p if k.startswith("W"))
-    A, aux = X, {}
-    for l in range(1, L + 1):
-        Z = A @ p[f"W{l}"] + p[f"b{l}"] + p[f"eZ{l}"]
-        if l < L:
-            A = _ACT[hidden](Z) + p[f"eA{l}"]
-        else:
-            loss, A = _head_loss(Z, y, head)
-        aux[f"Z{l}"], aux[f"A{l}"] = Z, A
-    l2_term = sum(p[f"W{l}"].square().sum() for l in range(1, L + 1))
-    return loss + 0.5 * reg * l2_term, aux
+    return _twin_mlp.mlp_loss(_ACT, _head_loss, lambda W: W.square().sum(), X, y, hidden, head, reg, **p)
 
 
 def sgd_run(X, y, hidden, head, reg, lr, steps, **p):
