@@ -6,7 +6,10 @@ comparison             passes when
 twin, float64          ``max|ours − theirs| ≤ 1e-12 · max(1, max|theirs|)``
 twin, float32          the float32 reference vs the float64 twin, bound ``1e-5 · …``
 exact keys             bit-identical (one-hot, argmax, relu masks)
-central differences    normwise relative error ≤ 1e-7
+central differences    normwise relative error ≤ 1e-7, over the whole gradient of the
+                       scalar (every block and intermediate together; hypothesis found
+                       D16/D18 blocks 3000× smaller than the rest, whose own error was
+                       the differences' round-off ``ε·|L|/h``)
 ``expect="disagree"``  the error is **above** ``1e-6 · max|theirs|`` (D13; relative, so a
                        100% gap between two small numbers counts: found by hypothesis
                        at z = −14, where both deltas are below 1e-6)
@@ -66,7 +69,7 @@ class Outcome:
         return max(rels, default=None)
 
 
-def _compare(key, ours, theirs, *, exact, mode, dtype_name) -> Check:
+def _compare(key, ours, theirs, *, exact, mode, dtype_name, whole=None) -> Check:
     ours = np.asarray(ours)
     theirs = np.asarray(theirs)
     if ours.shape != theirs.shape:
@@ -78,7 +81,7 @@ def _compare(key, ours, theirs, *, exact, mode, dtype_name) -> Check:
     diff = float(np.abs(ours.astype(np.float64) - theirs.astype(np.float64)).max(initial=0.0))
     scale = max(1.0, float(np.abs(theirs).max(initial=0.0)))
     if mode == "fd":
-        rel = rel_error(ours, theirs)
+        rel = rel_error(ours, theirs, whole)
         return Check(key, diff, TOLERANCES["fd"], rel <= TOLERANCES["fd"], rel=rel)
     if mode == "disagree":
         bound = TOLERANCES["disagree"] * float(np.abs(theirs).max(initial=0.0))
@@ -110,6 +113,12 @@ def run(d: Derivation, backend: str, *, seed: int = 0, dtype=np.float64, case=No
     ours = d.reference(case_in)
     theirs = be.evaluate(d.twin, case_in.astype(np.float64))
     checks, problems = [], []
+    mode = "disagree" if d.expect == "disagree" else ("fd" if backend == "fd" else "twin")
+    whole = None
+    if mode == "fd":   # the largest entry of the whole gradient, ours or theirs
+        whole = max((float(np.abs(np.asarray(a, dtype=np.float64)).max(initial=0.0))
+                     for k, v in theirs.items() if k in ours for a in (ours[k], v)),
+                    default=0.0)
     for key, value in theirs.items():
         if key not in ours:
             problems.append(f"reference gives no {key!r}")
@@ -117,10 +126,9 @@ def run(d: Derivation, backend: str, *, seed: int = 0, dtype=np.float64, case=No
         out = np.asarray(ours[key])
         if dtype == np.float32 and out.dtype.kind == "f" and out.dtype != np.float32:
             problems.append(f"{key} came back {out.dtype}, not float32")
-        mode = "disagree" if d.expect == "disagree" else ("fd" if backend == "fd" else "twin")
         exact = key in d.exact and backend != "fd"
         checks.append(_compare(key, out, value, exact=exact, mode=mode,
-                               dtype_name=dname))
+                               dtype_name=dname, whole=whole))
     bad = [c.key for c in checks if not c.ok]
     status = "ok" if checks and not bad and not problems else "fail"
     msg = "; ".join(problems + ([f"outside the bound: {', '.join(bad)}"] if bad else []))

@@ -12,6 +12,7 @@ Shapes come from small sets so that JAX's jit cache is reused across examples.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from collections import defaultdict
@@ -252,3 +253,22 @@ def test_same_seed_gives_bit_identical_results(d):
     assert a.keys() == b.keys()
     for k in a:
         assert np.array_equal(np.asarray(a[k]), np.asarray(b[k])), k
+
+
+@pytest.mark.D16
+def test_fd_measures_a_small_block_against_the_whole_gradient():
+    """Regression (thorough profile): D16 with W1 = 2.994·1, W2 = 1e-3·e₁₁, reg = 2.
+
+    ½·reg·Σ‖W‖² ≈ 36, so central differences carry ≈ ε·36/h ≈ 1e-9 of round-off on every
+    entry; beside dW2 = 2e-3 alone that is 1.4e-7 (past the bound), beside the whole
+    gradient (dW1 = 6) it is 5e-11.  A wrong dW2 still fails: it is 2e-3/6 ≫ 1e-7 of it.
+    """
+    d = get("D16")
+    W2 = np.zeros((2, 2))
+    W2[0, 0] = 1e-3
+    case = Case({"W1": np.full((2, 2), 2.99403286), "W2": W2}, {"reg": 2.0})
+    out = agreement.run(d, "fd", case=case)
+    assert out.status == "ok", out.message
+    assert out.max_rel < 1e-10
+    wrong = dataclasses.replace(d, reference=lambda c: {**d.reference(c), "dW2": 0 * W2})
+    assert agreement.run(wrong, "fd", case=case).status == "fail"
