@@ -39,6 +39,22 @@ def relu_case(rng, fd_safe=False):
     return elementwise(rng, fd_safe, kinks=True)
 
 
+TARGET_FORMS = ("labels", "one-hot", "soft")
+
+
+def class_targets(rng, labels, K, form=None):
+    """Class targets for ``labels`` in one of the three forms SPEC §2 accepts, drawn from
+    ``rng`` unless ``form`` is given: integer labels ``(N,)``, one-hot rows ``(N, K)``, or
+    soft rows ``(N, K)`` (``0.7·one-hot + 0.3·Dirichlet(1)``: every class > 0, rows sum
+    to 1).  One-hot rows take the label path inside the library; soft rows take the
+    ``Y`` path, which only a soft target reaches."""
+    form = form or TARGET_FORMS[int(rng.integers(len(TARGET_FORMS)))]
+    if form == "labels":
+        return labels
+    Y = bp.one_hot(labels, K)
+    return Y if form == "one-hot" else 0.7 * Y + 0.3 * rng.dirichlet(np.ones(K), len(labels))
+
+
 def labels_case(rng, fd_safe=False):
     N, K = _shape(rng)
     scores = rng.standard_normal((N, K))
@@ -51,10 +67,10 @@ def regression(rng, fd_safe=False):
     return Case({"a": rng.standard_normal((N, K)), "y": rng.standard_normal((N, K))})
 
 
-def probs_and_labels(rng, fd_safe=False):
+def probs_and_labels(rng, fd_safe=False, *, form=None):
     N, K = _shape(rng)
     probs = bp.softmax(rng.standard_normal((N, K)))
-    return Case({"probs": probs, "y": rng.integers(0, K, size=N)})
+    return Case({"probs": probs, "y": class_targets(rng, rng.integers(0, K, size=N), K, form)})
 
 
 def probs_binary(rng, fd_safe=False):
@@ -68,9 +84,10 @@ def logits_binary(rng, fd_safe=False):
     return Case({"z": 2.0 * rng.standard_normal((N, K)), "y": rng.uniform(0, 1, size=(N, K))})
 
 
-def logits_classes(rng, fd_safe=False):
+def logits_classes(rng, fd_safe=False, *, form=None):
     N, K = _shape(rng)
-    return Case({"z": 2.0 * rng.standard_normal((N, K)), "y": rng.integers(0, K, size=N)})
+    z = 2.0 * rng.standard_normal((N, K))
+    return Case({"z": z, "y": class_targets(rng, rng.integers(0, K, size=N), K, form)})
 
 
 def dense_case(rng, fd_safe=False):
@@ -104,9 +121,9 @@ def l2_case(rng, fd_safe=False):
 HEADS = ("softmax_ce", "sigmoid_bce", "sigmoid_mse", "identity_mse")
 
 
-def _targets(rng, head, N, K):
+def _targets(rng, head, N, K, form=None):
     if head == "softmax_ce":
-        return rng.integers(0, K, size=N)
+        return class_targets(rng, rng.integers(0, K, size=N), K, form)
     if head == "sigmoid_bce":
         return rng.uniform(0, 1, size=(N, K))
     if head == "sigmoid_mse":
@@ -115,7 +132,7 @@ def _targets(rng, head, N, K):
 
 
 def network(rng, fd_safe=False, *, sizes, hidden="relu", head="softmax_ce", N=None, reg=None,
-            params=None, X=None, y=None, tries=50):
+            params=None, X=None, y=None, tries=50, form=None):
     """An MLP case: parameters, data, targets and zero perturbations ``eZl``/``eAl``.
 
     With ``fd_safe`` and relu, draws again until every pre-activation is at least
@@ -131,7 +148,7 @@ def network(rng, fd_safe=False, *, sizes, hidden="relu", head="softmax_ce", N=No
             if k.startswith("b") and params is None:
                 p[k] = 0.1 * rng.standard_normal(p[k].shape)
         Xc = X if X is not None else rng.standard_normal((n, sizes[0]))
-        yc = y if y is not None else _targets(rng, head, Xc.shape[0], sizes[-1])
+        yc = y if y is not None else _targets(rng, head, Xc.shape[0], sizes[-1], form)
         L = len(sizes) - 1
         if hidden == "relu" and L > 1:
             Zs, _ = bp.mlp.forward(p, Xc, hidden, head)
@@ -148,9 +165,11 @@ def network(rng, fd_safe=False, *, sizes, hidden="relu", head="softmax_ce", N=No
     raise RuntimeError("could not draw a case away from relu kinks; widen the search")
 
 
-def notes_network(rng, fd_safe=False):
-    """The notes' network: X 200×4 (Gaussian blobs), 10 relu, 3 softmax, CE + L2 (D17)."""
+def notes_network(rng, fd_safe=False, *, form=None):
+    """The notes' network: X 200×4 (Gaussian blobs), 10 relu, 3 softmax, CE + L2 (D17);
+    the blobs' labels in one of :data:`TARGET_FORMS`."""
     X, y = bp.datasets.make_blobs(200, 4, 3, seed=int(rng.integers(2**31)))
+    y = class_targets(rng, y, 3, form)
     params = bp.two_layer.init_params(4, 10, 3, std=0.5, seed=int(rng.integers(2**31)))
     params["b1"] = 0.1 * rng.standard_normal(10)
     if not fd_safe:
@@ -167,13 +186,13 @@ def notes_network(rng, fd_safe=False):
     return network(rng, True, sizes=[4, 10, 3], N=200, params=params, X=X, y=y, reg=0.05)
 
 
-def mlp_case(rng, fd_safe=False, *, depth=None, hidden=None, head=None):
+def mlp_case(rng, fd_safe=False, *, depth=None, hidden=None, head=None, form=None):
     depth = depth or int(rng.integers(1, 5))
     hidden = hidden or ACTIVATIONS[int(rng.integers(3))]
     head = head or HEADS[int(rng.integers(4))]
     sizes = [int(s) for s in rng.integers(1, 7, size=depth + 1)]
     sizes[-1] = max(sizes[-1], 2) if head == "softmax_ce" else sizes[-1]
-    return network(rng, fd_safe, sizes=sizes, hidden=hidden, head=head)
+    return network(rng, fd_safe, sizes=sizes, hidden=hidden, head=head, form=form)
 
 
 def sgd_case(rng, fd_safe=False):

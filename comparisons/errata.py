@@ -68,20 +68,20 @@ def _net(c: Case):
 
 
 def _notes_case(rng):
-    c = cases.notes_network(rng)       # X 200×4; Z1 holds exact zeros
+    c = cases.notes_network(rng, form="labels")   # X 200×4; Z1 holds exact zeros
     c.static["reg"] = 0.0
     return c
 
 
 def _notes_case_reg(rng):
-    c = cases.notes_network(rng)
+    c = cases.notes_network(rng, form="labels")
     c.static["reg"] = 0.1
     return c
 
 
 def _square_case(rng):
     """A 3 → 10 → 3 network, so note 003's (A2 − y)·W1 has shapes that multiply."""
-    return cases.network(rng, sizes=[3, 10, 3], N=50, reg=0.0)
+    return cases.network(rng, sizes=[3, 10, 3], N=50, reg=0.0, form="labels")
 
 
 def _matmul(a, b):

@@ -42,11 +42,19 @@ def mse(a, y):
     return 0.5 * jnp.sum(jnp.square(a - y)) / a.shape[0]
 
 
+def _soft(y):
+    return jnp.issubdtype(y.dtype, jnp.floating)
+
+
 def _nll(log_probs, y):
+    if _soft(y):                # one-hot or soft rows: −Σ_k Y_k log A_k
+        return -jnp.mean(jnp.sum(y * log_probs, axis=1))
     return -jnp.mean(jnp.take_along_axis(log_probs, y[:, None], axis=1))
 
 
 def _nll_probs(probs, y):
+    if _soft(y):                # logs only where Y_k > 0
+        return -jnp.mean(jnp.sum(y * jnp.log(jnp.where(y > 0, probs, 1.0)), axis=1))
     # gather the target probability, then log: XLA flushes subnormals to zero, so a log of
     # every class would turn a subnormal non-target probability into log(0) = -inf and
     # its (zero) cotangent into nan

@@ -42,6 +42,8 @@ def mse(a, y):
 
 
 def _nll_probs(probs, y):
+    if y.is_floating_point():   # one-hot or soft rows: −Σ_k Y_k log A_k, logs only where Y_k > 0
+        return -(y * torch.log(torch.where(y > 0, probs, torch.ones_like(probs)))).sum(1).mean()
     # gather the target probability, then log: a log of every class would turn a
     # non-target probability that underflowed to 0 into -inf, and its zero cotangent into nan
     return -torch.log(probs.gather(1, y[:, None])).mean()
@@ -65,7 +67,7 @@ def bce_logits(z, y):
 
 
 def ce_logits(z, y):
-    return F.cross_entropy(z, y)
+    return F.cross_entropy(z, y)    # y: class indices, or class-probability rows
 
 
 def ce_through_probs(z, y):

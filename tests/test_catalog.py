@@ -7,11 +7,13 @@ derivation with ``pytest -m D11``.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pytest
 
-from comparisons import agreement
-from comparisons.catalog import CATALOG
+from comparisons import agreement, cases
+from comparisons.catalog import CATALOG, get
 
 SEEDS = (0, 1, 2)
 TWINS = ("torch", "jax")
@@ -55,3 +57,27 @@ def test_checks_compare_something(d):
     keys = {c.key for c in out.checks}
     assert keys, f"{d.id} compared nothing"
     assert keys - {"out"} or d.twin.kind == "values", f"{d.id} compares only values"
+
+
+# Labels, one-hot rows and soft rows take different paths inside the library (one-hot rows
+# are turned into labels; only soft rows reach the ``Y`` path), so each derivation that
+# takes class targets is checked in all three forms.  A sign flip on the soft path alone
+# once went unnoticed by the whole suite, because no case drew soft rows.
+_FORM_CASES = {
+    "D7": cases.probs_and_labels, "D11": cases.logits_classes, "D12": cases.logits_classes,
+    "D17": cases.notes_network, "D19": cases.notes_network,
+    "D18": functools.partial(cases.mlp_case, head="softmax_ce"),
+}
+
+
+@pytest.mark.parametrize("form", cases.TARGET_FORMS)
+@pytest.mark.parametrize("backend", ("torch", "jax", "fd"))
+@pytest.mark.parametrize("did", list(_FORM_CASES))
+def test_every_class_target_form_agrees(did, backend, form):
+    d = get(did)
+    case = _FORM_CASES[did](np.random.default_rng(7), backend == "fd", form=form)
+    y = np.asarray(case["y"])
+    assert (y.ndim == 1) == (form == "labels")
+    if form == "soft":
+        assert (y > 0).all() and not np.isin(y, (0.0, 1.0)).all()
+    _assert(agreement.run(d, backend, case=case))

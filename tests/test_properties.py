@@ -58,6 +58,20 @@ def kink_free(z, margin=cases.KINK_MARGIN):
 
 
 @st.composite
+def class_targets(draw, N, K):
+    """SPEC §2's three forms: integer labels, one-hot rows, or soft rows (zeros allowed)."""
+    labels = draw(hnp.arrays(np.int64, N, elements=st.integers(0, K - 1)))
+    form = draw(st.sampled_from(cases.TARGET_FORMS))
+    if form == "labels":
+        return labels
+    Y = bp.one_hot(labels, K)
+    if form == "one-hot":
+        return Y
+    W = Y + draw(hnp.arrays(np.float64, (N, K), elements=st.floats(0.0, 1.0)))
+    return W / W.sum(axis=1, keepdims=True)
+
+
+@st.composite
 def logits_and_cotangent(draw, fd, kinks=False):
     N, K = draw(NS), draw(KS)
     z = draw(values((N, K), draw(FD_SCALES if fd else TWIN_SCALES), fd))
@@ -84,8 +98,7 @@ def regression(draw, fd):
 def probs_and_labels(draw, fd):
     N, K = draw(NS), draw(KS)
     probs = bp.softmax(draw(arrays((N, K), 2.0 if fd else 5.0)))
-    return Case({"probs": probs,
-                 "y": draw(hnp.arrays(np.int64, N, elements=st.integers(0, K - 1)))})
+    return Case({"probs": probs, "y": draw(class_targets(N, K))})
 
 
 @st.composite
@@ -105,7 +118,7 @@ def logits_binary(draw, fd):
 def logits_classes(draw, fd):
     N, K = draw(NS), draw(KS)
     z = draw(values((N, K), draw(FD_SCALES if fd else TWIN_SCALES), fd))
-    return Case({"z": z, "y": draw(hnp.arrays(np.int64, N, elements=st.integers(0, K - 1)))})
+    return Case({"z": z, "y": draw(class_targets(N, K))})
 
 
 @st.composite
@@ -204,8 +217,9 @@ def _jacobian_route_underflows(d, case) -> bool:
     is subnormal, and XLA, which flushes subnormals to zero, returns nan)."""
     if d.id != "D12":
         return False
-    A = bp.softmax(case["z"])
-    dead = A[np.arange(A.shape[0]), case["y"]] < np.finfo(A.dtype).tiny
+    A, y = bp.softmax(case["z"]), np.asarray(case["y"])
+    Y = y if y.ndim == 2 else bp.one_hot(y, A.shape[1])
+    dead = (Y > 0) & (A < np.finfo(A.dtype).tiny)
     if dead.any():
         with pytest.raises(ValueError, match="underflowed to"):
             d.reference(case)
