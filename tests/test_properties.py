@@ -202,6 +202,8 @@ def _record(did, out):
 def _write_property_report():
     yield
     path = os.environ.get("PROPERTY_REPORT")
+    if path and os.environ.get("PYTEST_XDIST_WORKER"):   # pytest -n: one file per worker
+        path = f"{path}.{os.environ['PYTEST_XDIST_WORKER']}"
     if path and SEEN:
         with open(path, "w") as fh:
             json.dump(dict(sorted(SEEN.items())), fh, indent=1)
