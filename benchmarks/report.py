@@ -144,6 +144,15 @@ def _status(value, target, lower_is_better=True):
     return "met" if ok else "**missed**"
 
 
+def _save(fig, path: Path) -> Path:
+    import matplotlib.pyplot as plt
+
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
 def plot(r, out_dir: Path):
     import matplotlib
     matplotlib.use("Agg")
@@ -163,10 +172,7 @@ def plot(r, out_dir: Path):
                title=f"{net}: loss + all gradients")
         ax.grid(alpha=0.3, which="both")
         ax.legend()
-    fig.tight_layout()
-    paths["time_vs_n"] = out_dir / "time_vs_n.png"
-    fig.savefig(paths["time_vs_n"], dpi=110)
-    plt.close(fig)
+    paths["time_vs_n"] = _save(fig, out_dir / "time_vs_n.png")
 
     # 2. speedup of vectorized over the per-sample loop
     fig, ax = plt.subplots(figsize=(6, 4.5))
@@ -179,10 +185,7 @@ def plot(r, out_dir: Path):
            ylabel="speedup (loop time / vectorized time)", title="what vectorization buys")
     ax.grid(alpha=0.3, which="both")
     ax.legend()
-    fig.tight_layout()
-    paths["speedup_vs_n"] = out_dir / "speedup_vs_n.png"
-    fig.savefig(paths["speedup_vs_n"], dpi=110)
-    plt.close(fig)
+    paths["speedup_vs_n"] = _save(fig, out_dir / "speedup_vs_n.png")
 
     # 3. Jacobian vs simplified: time and memory against K
     Ks = sorted(r["delta"])
@@ -200,10 +203,7 @@ def plot(r, out_dir: Path):
     for a in (a1, a2):
         a.grid(alpha=0.3, which="both")
         a.legend()
-    fig.tight_layout()
-    paths["delta_vs_k"] = out_dir / "delta_vs_k.png"
-    fig.savefig(paths["delta_vs_k"], dpi=110)
-    plt.close(fig)
+    paths["delta_vs_k"] = _save(fig, out_dir / "delta_vs_k.png")
     return paths
 
 

@@ -159,22 +159,24 @@ def _ce_softmax_deltas(K):
     return out
 
 
-def d11():
+def _ce_softmax_route_is_a_minus_y(route: int, statement: str):
+    """route 0: the direct derivative (D11); route 1: the Jacobian chain (D12)."""
     exprs = []
     for K in (2, 3, 4):
-        for direct, _, target in _ce_softmax_deltas(K):
-            exprs += [d - g for d, g in zip(direct, target)]
+        for deltas in _ce_softmax_deltas(K):
+            exprs += [d - g for d, g in zip(deltas[route], deltas[2])]
     ok, res = _all_zero(exprs)
-    return Proof("∂/∂z −log softmax(z)_t = A − Y for K = 2, 3, 4 and every t", ok, res)
+    return Proof(statement, ok, res)
+
+
+def d11():
+    return _ce_softmax_route_is_a_minus_y(
+        0, "∂/∂z −log softmax(z)_t = A − Y for K = 2, 3, 4 and every t")
 
 
 def d12():
-    exprs = []
-    for K in (2, 3, 4):
-        for _, chain, target in _ce_softmax_deltas(K):
-            exprs += [c - g for c, g in zip(chain, target)]
-    ok, res = _all_zero(exprs)
-    return Proof("Jᵀ ∂L/∂A simplifies to A − Y for K = 2, 3, 4 (D12 = D11)", ok, res)
+    return _ce_softmax_route_is_a_minus_y(
+        1, "Jᵀ ∂L/∂A simplifies to A − Y for K = 2, 3, 4 (D12 = D11)")
 
 
 def d13():
