@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import re
 from typing import NamedTuple
 
@@ -31,13 +33,17 @@ class Result(NamedTuple):
 _KEY = re.compile(r"^[Wb]([1-9][0-9]*)$")
 
 
+@functools.lru_cache(maxsize=None)
+def _keys(n: int) -> frozenset:
+    return frozenset(f"{p}{l}" for l in range(1, n + 1) for p in "Wb")
+
+
 def layer_count(params) -> int:
     """Number of layers L of a ``{"W1", "b1", …, "WL", "bL"}`` dict (validated)."""
     if not isinstance(params, dict):
         raise TypeError(f"params must be a dict of W1, b1, …, got {type(params).__name__}")
     n = len(params) // 2
-    if len(params) % 2 == 0 and all(f"W{l}" in params and f"b{l}" in params
-                                    for l in range(1, n + 1)):
+    if params.keys() == _keys(n):
         return n                                   # fast path: exactly W1, b1, …, Wn, bn
     bad = sorted(k for k in params if not _KEY.match(str(k)))
     if bad:
@@ -76,6 +82,8 @@ def check_network_inputs(params, X, reg, *, layers: int | None = None, check_fin
                              f"({W.shape[1]},)")
         fan_in, fan_in_from = W.shape[1], f"W{l}{W.shape}"
     dtype = np.result_type(X, *Ws, *bs)
+    if all(a.dtype == dtype for a in (X, *Ws, *bs)):      # the usual case: nothing to cast
+        return X, Ws, bs, _check_reg(reg)
     cast = lambda a: a.astype(dtype, copy=False)  # noqa: E731
     return cast(X), [cast(W) for W in Ws], [cast(b) for b in bs], _check_reg(reg)
 

@@ -31,6 +31,7 @@ def _describe(x: object) -> str:
 
 
 _FLOATS = (np.dtype(np.float64), np.dtype(np.float32))
+_UNSIGNED = {n: np.dtype(f"u{n}") for n in (1, 2, 4, 8)}   # int view for the label range
 
 
 def all_finite(arr: np.ndarray) -> bool:
@@ -169,9 +170,8 @@ def as_class_targets(
                 f"{name} must have one label per example of {n_from} ({n}), "
                 f"got shape {arr.shape}"
             )
-        # one pass: negative labels wrap to huge unsigned values
-        unsigned = arr.view(np.dtype(f"u{arr.dtype.itemsize}"))
-        if arr.size and not (unsigned < num_classes).all():
+        # one reduction: negative labels wrap to huge unsigned values
+        if arr.size and arr.view(_UNSIGNED[arr.dtype.itemsize]).max() >= num_classes:
             lo, hi = int(arr.min()), int(arr.max())
             raise ValueError(
                 f"{name} holds labels in [{lo}, {hi}] but must lie in [0, {num_classes}) "
