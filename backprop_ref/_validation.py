@@ -32,6 +32,10 @@ def _describe(x: object) -> str:
 
 _FLOATS = (np.dtype(np.float64), np.dtype(np.float32))
 _UNSIGNED = {n: np.dtype(f"u{n}") for n in (1, 2, 4, 8)}   # int view for the label range
+_INT64 = np.dtype(np.int64)
+# Builds a NamedTuple without its Python-level ``__new__``: the fast paths run on every
+# call, and this halves the cost of handing their result back.
+_new_tuple = tuple.__new__
 
 
 def all_finite(arr: np.ndarray) -> bool:
@@ -46,6 +50,14 @@ def all_finite(arr: np.ndarray) -> bool:
     if arr.flags.c_contiguous and math.isfinite(np.vdot(arr, arr)):
         return True
     return bool(np.isfinite(arr).all())
+
+
+def _largest_unsigned(labels: np.ndarray) -> int:
+    """The largest label read as unsigned, so that one look covers both ends of the range:
+    a negative label wraps to a huge value.  ``argmax`` and one index are ~4× cheaper
+    than a ``max`` reduction at the notes' size (the check runs on every call)."""
+    u = labels.view(_UNSIGNED[labels.dtype.itemsize])
+    return u[u.argmax()]
 
 
 def as_float_array(
@@ -152,6 +164,9 @@ def as_class_targets(
     y: object, n: int, num_classes: int, *, name: str = "y", n_from: str = "the scores"
 ) -> ClassTargets:
     """Validate class targets against ``n`` examples and ``num_classes`` classes."""
+    if (type(y) is np.ndarray and y.dtype is _INT64 and y.ndim == 1 and y.shape[0] == n
+            and n and _largest_unsigned(y) < num_classes):
+        return _new_tuple(ClassTargets, (y, None))   # the usual case: int64 labels in range
     if isinstance(y, (str, bytes, dict, set)) or y is None:
         raise TypeError(f"{name} must be an array of class labels, got {_describe(y)}")
     arr = np.asarray(y)
@@ -170,8 +185,7 @@ def as_class_targets(
                 f"{name} must have one label per example of {n_from} ({n}), "
                 f"got shape {arr.shape}"
             )
-        # one reduction: negative labels wrap to huge unsigned values
-        if arr.size and arr.view(_UNSIGNED[arr.dtype.itemsize]).max() >= num_classes:
+        if arr.size and _largest_unsigned(arr) >= num_classes:
             lo, hi = int(arr.min()), int(arr.max())
             raise ValueError(
                 f"{name} holds labels in [{lo}, {hi}] but must lie in [0, {num_classes}) "

@@ -12,6 +12,8 @@ never take ``log(0)``.
 
 from __future__ import annotations
 
+import math
+
 from collections.abc import Iterable
 
 import numpy as np
@@ -260,11 +262,18 @@ def cross_entropy_with_logits(z, y, *, check_finite: bool = True):
 
 # --------------------------------------------------------------------------- D16: L2
 def _check_reg(reg) -> float:
+    if type(reg) is float and 0.0 <= reg < math.inf:     # the usual case, checked cheaply
+        return reg
     if isinstance(reg, bool) or not isinstance(reg, (int, float, np.floating, np.integer)):
         raise TypeError(f"reg must be a real number, got {type(reg).__name__}")
-    if not np.isfinite(reg) or reg < 0:
+    try:
+        value = float(reg)
+    except OverflowError:                                 # an int beyond the float range
+        raise ValueError("reg must be finite and non-negative, got an int of "
+                         f"{len(str(abs(reg)))} digits") from None
+    if not math.isfinite(value) or value < 0:
         raise ValueError(f"reg must be finite and non-negative, got {reg!r}")
-    return float(reg)
+    return value
 
 
 def l2_penalty(weights: Iterable, reg: float):

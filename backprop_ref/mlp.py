@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._network import Result, check_network_inputs, check_sizes, init_layers
+from ._network import Result, check_network_inputs, check_sizes, init_layers, weight_sq
 from ._validation import ClassTargets, check_choice
 from .activations import HIDDEN_ACTIVATIONS
 from .heads import get_head
@@ -42,17 +42,17 @@ def init_params(layer_sizes, seed=0, std=None) -> dict:
 def _prepare(params, X, y, hidden, head, reg, check_finite):
     check_choice(hidden, "hidden activation", HIDDEN_ACTIVATIONS)
     head = get_head(head)
-    X, Ws, bs, reg = check_network_inputs(params, X, reg, check_finite=check_finite)
+    X, Ws, bs, reg, w_sq = check_network_inputs(params, X, reg, check_finite=check_finite)
     Z_shape = (X.shape[0], Ws[-1].shape[1])
     T = head.targets(y, np.empty(Z_shape, dtype=X.dtype))
-    return X, Ws, bs, reg, head, T
+    return X, Ws, bs, reg, head, T, w_sq
 
 
 def forward(params, X, hidden="relu", head="softmax_ce", *, check_finite=True):
     """Forward pass only: ``(Zs, As)``, lists of the L pre-activations and activations."""
     check_choice(hidden, "hidden activation", HIDDEN_ACTIVATIONS)
     head = get_head(head)
-    X, Ws, bs, _ = check_network_inputs(params, X, 0.0, check_finite=check_finite)
+    X, Ws, bs, *_ = check_network_inputs(params, X, 0.0, check_finite=check_finite)
     return _forward(X, Ws, bs, HIDDEN_ACTIVATIONS[hidden][0], head)
 
 
@@ -68,8 +68,9 @@ def _forward(X, Ws, bs, g, head):
     return Zs, As
 
 
-def _l2(Ws, reg):
-    return 0.5 * reg * sum(np.vdot(W, W) for W in Ws)
+def _l2(Ws, reg, w_sq=None):
+    """½·reg·Σ_l ‖W_l‖², reusing the sum of squares when the finiteness check made it."""
+    return 0.5 * reg * (weight_sq(Ws) if w_sq is None else w_sq)
 
 
 def loss_and_grads(params, X, y, hidden="relu", head="softmax_ce", reg=0.0, *,
@@ -98,11 +99,11 @@ def loss_and_grads(params, X, y, hidden="relu", head="softmax_ce", reg=0.0, *,
         :class:`Result`: ``grads`` {W1 … bL}; ``intermediates`` Z1…ZL, A1…AL, dZ1…dZL and
         dA1…dA(L−1).
     """
-    X, Ws, bs, reg, head, T = _prepare(params, X, y, hidden, head, reg, check_finite)
+    X, Ws, bs, reg, head, T, w_sq = _prepare(params, X, y, hidden, head, reg, check_finite)
     g, g_prime = HIDDEN_ACTIVATIONS[hidden]
     L = len(Ws)
     Zs, As = _forward(X, Ws, bs, g, head)
-    loss = head.loss(Zs[-1], As[-1], T) + _l2(Ws, reg)
+    loss = head.loss(Zs[-1], As[-1], T) + _l2(Ws, reg, w_sq)
 
     inter = {}
     grads = {}
@@ -147,7 +148,7 @@ def loss_and_grads_loop(params, X, y, hidden="relu", head="softmax_ce", reg=0.0,
 
     Inputs / Returns: as :func:`loss_and_grads`.
     """
-    X, Ws, bs, reg, head, T = _prepare(params, X, y, hidden, head, reg, check_finite)
+    X, Ws, bs, reg, head, T, w_sq = _prepare(params, X, y, hidden, head, reg, check_finite)
     g, g_prime = HIDDEN_ACTIVATIONS[hidden]
     N, L = X.shape[0], len(Ws)
     bcols = [b[:, None] for b in bs]
@@ -183,7 +184,7 @@ def loss_and_grads_loop(params, X, y, hidden="relu", head="softmax_ce", reg=0.0,
     for l in range(1, L + 1):
         grads[f"W{l}"] = gW[l - 1] / N + reg * Ws[l - 1]
         grads[f"b{l}"] = gb[l - 1][:, 0] / N
-    loss = X.dtype.type(loss / N + _l2(Ws, reg))
+    loss = X.dtype.type(loss / N + _l2(Ws, reg, w_sq))
     return Result(loss=loss, grads=grads, intermediates=inter)
 
 

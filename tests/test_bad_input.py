@@ -71,10 +71,17 @@ BAD_INPUTS = [
     ("missing parameter", lambda: bp.two_layer.loss_and_grads(
         {k: v for k, v in P.items() if k != "b1"}, X, Y5),
      ValueError, r"params is missing \['b1'\]"),
+    ("negative label in a network", lambda: bp.two_layer.loss_and_grads(
+        P, X, np.array([0, 1, 2, 0, -1])),
+     ValueError, r"y holds labels in \[-1, 2\] but must lie in \[0, 3\)"),
     ("labels for the wrong batch", lambda: bp.two_layer.loss_and_grads(P, X, Y_INT),
      ValueError, r"y must have one label per example of X \(5\), got shape \(4,\)"),
     ("negative reg", lambda: bp.two_layer.loss_and_grads(P, X, Y5, reg=-1),
      ValueError, r"reg must be finite and non-negative, got -1"),
+    ("reg beyond the float range", lambda: bp.two_layer.loss_and_grads(P, X, Y5, reg=10**400),
+     ValueError, r"reg must be finite and non-negative, got an int of 401 digits"),
+    ("nan reg", lambda: bp.mlp.loss_and_grads(P, X, Y5, reg=float("nan")),
+     ValueError, r"reg must be finite and non-negative, got nan"),
     ("hidden delta shapes", lambda: bp.hidden_delta(Z, np.zeros((5, 3)), Z, "relu"),
      ValueError, r"shapes do not chain: delta_next\(4, 3\) @ W_next.T\(3, 5\)"),
     ("dense shapes", lambda: bp.dense_forward(X, np.zeros((3, 2)), np.zeros(2)),
@@ -132,3 +139,76 @@ def test_float32_stays_float32_end_to_end():
         assert np.asarray(res.loss).dtype == np.float32, fn
         assert all(v.dtype == np.float32 for v in res.grads.values())
         assert all(v.dtype == np.float32 for v in res.intermediates.values())
+
+
+# ------------------------------------------------------------------ the networks' fast check
+# check_network_inputs first tries a check that converts nothing (every array already a
+# C-contiguous ndarray of X's float dtype) and finds non-finite values through one sum of
+# squares; anything else goes to the general path, which converts and names the culprit.
+
+def _network_case(seed=0):
+    X, y = bp.datasets.make_blobs(12, 4, 3, seed=seed)
+    return bp.two_layer.init_params(seed=seed), X, y
+
+
+def _odd_but_valid(p, X):
+    """Inputs the fast check hands to the general path, each with the same values."""
+    return {
+        "X as nested lists": (p, X.tolist()),
+        "W1 as nested lists": (p | {"W1": p["W1"].tolist()}, X),
+        "int64 X": (p, X.round().astype(np.int64)),
+        "byte-swapped W2": (p | {"W2": p["W2"].astype(">f8")}, X),
+        "float32 b2": (p | {"b2": p["b2"].astype(np.float32)}, X),
+    }
+
+
+def test_fast_check_is_taken_for_the_usual_inputs_only():
+    from backprop_ref._network import _checked_as_given
+    p, X, _ = _network_case()
+    assert _checked_as_given(p, X, 2, 0.1, True) is not None
+    strided = p | {"W1": np.repeat(p["W1"], 2, axis=1)[:, ::2]}      # views are usual too
+    assert _checked_as_given(strided, np.asfortranarray(X), 2, 0.1, True) is not None
+    for what, (q, Xq) in _odd_but_valid(p, X).items():
+        assert _checked_as_given(q, Xq, 2, 0.1, True) is None, what
+
+
+@pytest.mark.parametrize("fn", [bp.two_layer.loss_and_grads, bp.two_layer.loss_and_grads_loop,
+                                bp.mlp.loss_and_grads])
+def test_fast_and_general_checks_give_bit_identical_results(fn):
+    p, X, y = _network_case()
+    for what, (q, Xq) in _odd_but_valid(p, X).items():
+        want = fn({k: np.asarray(v, dtype=np.float64) for k, v in q.items()},
+                  np.asarray(Xq, dtype=np.float64), y, reg=0.1)  # fast path, same values
+        got = fn(q, Xq, y, reg=0.1)
+        assert got.loss == want.loss, what                    # the reused ‖W‖² included
+        for k in want.grads:
+            assert np.array_equal(got.grads[k], want.grads[k]), (what, k)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("key", ["X", "W1", "b1", "W2", "b2"])
+def test_fast_check_catches_a_non_finite_value_anywhere(key, bad):
+    p, X, y = _network_case()
+    arrays = {"X": X.copy(), **{k: v.copy() for k, v in p.items()}}
+    arrays[key].flat[-1] = bad
+    X_bad = arrays.pop("X")
+    name = "X" if key == "X" else rf"params\['{key}'\]"
+    with pytest.raises(ValueError, match=rf"{name} has 1 non-finite value"):
+        bp.two_layer.loss_and_grads(arrays, X_bad, y)
+    with np.errstate(all="ignore"):                      # garbage in, garbage out, on request
+        bp.two_layer.loss_and_grads(arrays, X_bad, y, check_finite=False)
+
+
+@pytest.mark.parametrize(("dtype", "big"), [(np.float64, 1e200), (np.float32, 1e30)])
+def test_huge_finite_values_pass_the_check_without_a_warning(dtype, big):
+    # Their squares overflow, so the one-sum check cannot vouch for them; the general path
+    # must then accept them, and nothing may warn (pytest turns warnings into errors).
+    from backprop_ref._network import check_network_inputs
+    p, X, _ = _network_case()
+    p = {k: v.astype(dtype) for k, v in p.items()}
+    p["b1"][0] = p["W2"][0, 0] = big
+    X = X.astype(dtype)
+    X[0, 0] = big
+    got = check_network_inputs(p, X, 0.0, layers=2)
+    assert got.X is X and got.Ws[1] is p["W2"] and got.bs[0] is p["b1"]
+    assert got.weight_sq is None                    # the L2 term computes its own sum
