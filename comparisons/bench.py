@@ -23,8 +23,11 @@ def main(quick: bool = False) -> int:
         print("backprop-ref bench: error: needs a source checkout (benchmarks/ not found)",
               file=sys.stderr)
         return 2
+    # The full run keeps its raw pytest-benchmark JSON beside the report, so that every
+    # figure in REPORT.md can be traced to the statistics it came from; --quick does not
+    # overwrite it.
     with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "bench.json"
+        out = Path(tmp) / "bench.json" if quick else folder / "results.json"
         args = [sys.executable, "-m", "pytest", str(folder), "-q", "-p", "no:cacheprovider",
                 "--benchmark-enable", f"--benchmark-json={out}", "--benchmark-warmup=on",
                 "--benchmark-sort=name"]
