@@ -112,12 +112,12 @@ def _checked_as_given(params, X, layers, reg, check_finite) -> NetworkInputs | N
     ``params`` is a dict of exactly ``W1, b1, …, WL, bL`` (2L entries, each found),
     ``reg`` a finite non-negative Python float or int, and every array an ndarray of X's
     float dtype (the same dtype object, so the check is an identity test), of the right
-    ndim, and the layers chain.  Finiteness is one sum of
-    squares and sums: ``‖X‖² + Σ‖W‖² + Σ_l Σ_j b_lj`` is finite exactly when every entry
-    is (unless huge values overflow; the general path then decides).  Whatever fails here
-    goes to :func:`_checked_with_conversion`, which finds the culprit and names it.  One
-    pass, no temporaries: at the notes' size this is a few µs, most of it the five dot
-    products.  ``np.vdot`` does not check the floating-point flags, so overflow here never
+    ndim, and the layers chain.  Finiteness is one sum of squares and sums:
+    ``‖X‖² + Σ‖W‖² + Σ_l Σ_j b_lj`` is finite exactly when every entry is (unless huge
+    values overflow; the general path then decides).  Whatever fails here goes to
+    :func:`_checked_with_conversion`, which finds the culprit and names it.  One pass, no
+    temporaries: at the notes' size this is a few µs, most of it the L + 1 dot products
+    (the L weight ones are the L2 term's, reused).  ``np.vdot`` does not check the floating-point flags, so overflow here never
     warns (``np.dot`` and ``@`` do), and the partial sums are Python floats, whose
     addition never warns either (``inf + -inf`` is nan, which fails the test too).
     """

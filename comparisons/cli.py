@@ -272,7 +272,8 @@ def build_parser() -> argparse.ArgumentParser:
     e.set_defaults(func=cmd_errata)
 
     b = sub.add_parser("bench", help="run the benchmarks and write benchmarks/REPORT.md")
-    b.add_argument("--quick", action="store_true", help="fewer sizes and rounds")
+    b.add_argument("--quick", action="store_true",
+                   help="fewer rounds; writes to a temporary folder, not benchmarks/")
     b.set_defaults(func=cmd_bench)
     return p
 

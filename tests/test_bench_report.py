@@ -101,3 +101,24 @@ def test_plots_are_written(report):
     _, out = report
     for name in ("time_vs_n.png", "speedup_vs_n.png", "delta_vs_k.png"):
         assert (out / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", name
+
+
+# ------------------------------------------------------------ the committed run and its report
+def test_committed_results_hold_summaries_only():
+    data = json.loads((BENCH / "results.json").read_text())
+    assert data["benchmarks"]
+    assert not [b["name"] for b in data["benchmarks"] if "data" in b["stats"]]
+
+
+def test_committed_report_is_the_committed_results_rendered(tmp_path):
+    """Every table row of REPORT.md (headline to section 4) comes out of results.json: the
+    figures in the README and the notes are read from a run that is in the repository.
+    The machine table is left out, since the renderer reads it from the installed
+    libraries."""
+    def table_rows(text):
+        end = text.find("## Notes")                  # the analysis, appended from NOTES.md
+        body = text[text.index("## Headline"):end if end >= 0 else None]
+        return [line for line in body.splitlines() if line.startswith("|") or "%" in line]
+
+    fresh = REPORT.render(BENCH / "results.json", tmp_path).read_text()
+    assert table_rows(fresh) == table_rows((BENCH / "REPORT.md").read_text())
