@@ -20,7 +20,7 @@ import backprop_ref as bp
 from . import cases
 from .backends import Case, Twin
 
-__all__ = ["Derivation", "CATALOG", "get", "ids"]
+__all__ = ["Derivation", "CATALOG", "NETWORK_TWIN", "get", "ids"]
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ def _network_renames(max_layers=8):
     return {f"de{k}{l}": f"d{k}{l}" for l in range(1, max_layers + 1) for k in "ZA"}
 
 
-_NET_TWIN = Twin("mlp_loss", wrt=_network_wrt, rename=_network_renames(), has_aux=True)
+NETWORK_TWIN = Twin("mlp_loss", wrt=_network_wrt, rename=_network_renames(), has_aux=True)
 
 
 def _sgd_ref(c: Case):
@@ -195,17 +195,17 @@ CATALOG: tuple[Derivation, ...] = (
     Derivation(
         "D17", "the notes' network 200×4 → 10 relu → 3 softmax, CE + L2: loss and every "
         "intermediate", ("001", "003", "004"), "Z1 A1 Z2 A2 dZ2 dW2 db2 dA1 dZ1 dW1 db1",
-        _network_ref(bp.two_layer.loss_and_grads), cases.notes_network, _NET_TWIN,
+        _network_ref(bp.two_layer.loss_and_grads), cases.notes_network, NETWORK_TWIN,
         reference_name="two_layer.loss_and_grads"),
     Derivation(
         "D18", "L-layer MLP, hidden relu/sigmoid/tanh, heads softmax+CE, sigmoid+BCE, "
         "sigmoid+MSE, identity+MSE", ("002", "004"), "δ^L = head.delta; δ^l = (δ^{l+1}Wᵀ)⊙g'",
-        _network_ref(bp.mlp.loss_and_grads), cases.mlp_case, _NET_TWIN,
+        _network_ref(bp.mlp.loss_and_grads), cases.mlp_case, NETWORK_TWIN,
         reference_name="mlp.loss_and_grads"),
     Derivation(
         "D19", "per-sample loop (column vectors, summed, divided by m) equals the batch",
         ("002",), "Σ_n a_n δ_nᵀ / m = Aᵀ Δ / m",
-        _network_ref(bp.two_layer.loss_and_grads_loop), cases.notes_network, _NET_TWIN,
+        _network_ref(bp.two_layer.loss_and_grads_loop), cases.notes_network, NETWORK_TWIN,
         sympy=True, reference_name="two_layer.loss_and_grads_loop"),
     Derivation(
         "D20", "SGD θ ← θ − η ∂L/∂θ: 100 steps match torch.optim.SGD from the same start",

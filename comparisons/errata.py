@@ -20,7 +20,7 @@ from . import cases
 from ._optional import MissingExtra
 from .agreement import TOLERANCES
 from .backends import Case, Twin, get_backend
-from .catalog import _NET_TWIN
+from .catalog import NETWORK_TWIN
 
 __all__ = ["Erratum", "ERRATA", "measure", "Measurement"]
 
@@ -135,7 +135,7 @@ ERRATA: tuple[Erratum, ...] = (
     Erratum(
         "E3", "001", "∂L/∂W2 = (p − y_ind)·a1 multiplies (200×3)(200×10)",
         "(P − Y_ind) @ A1", "A1ᵀ (P − Y_ind) / N",
-        _notes_case, _NET_TWIN, "dW2",
+        _notes_case, NETWORK_TWIN, "dW2",
         lambda c: (lambda p, r, Y: _matmul(r.intermediates["A2"] - Y, r.intermediates["A1"]))(
             *_net(c)),
         lambda c: (lambda p, r, Y: r.intermediates["A1"].T @ (r.intermediates["A2"] - Y)
@@ -144,13 +144,13 @@ ERRATA: tuple[Erratum, ...] = (
         "E4", "001", "the ReLU mask is taken from a1 == 0",
         "da1[a1 == 0] = 0  (right: the same mask as z1 ≤ 0, i.e. relu'(0) = 0)",
         "dZ1 = dA1 ⊙ 1[Z1 > 0]",
-        _notes_case, _NET_TWIN, "dZ1", _relu_mask_literal,
+        _notes_case, NETWORK_TWIN, "dZ1", _relu_mask_literal,
         lambda c: _net(c)[1].intermediates["dZ1"],
         literal_agrees=True, contrast=("note 003's relu'(0) = 1 (mask z1 ≥ 0)", _relu_mask_geq)),
     Erratum(
         "E5", "002", "∂L/∂b carries 1/m but ∂L/∂W = a^{L−1}·δ does not",
         "dW2 = A1ᵀ (A2 − Y)  (no 1/m)", "dW2 = A1ᵀ (A2 − Y) / m",
-        _notes_case, _NET_TWIN, "dW2",
+        _notes_case, NETWORK_TWIN, "dW2",
         lambda c: (lambda p, r, Y: r.intermediates["A1"].T @ (r.intermediates["A2"] - Y))(*_net(c)),
         lambda c: _net(c)[1].grads["W2"]),
     Erratum(
@@ -162,7 +162,7 @@ ERRATA: tuple[Erratum, ...] = (
     Erratum(
         "E7", "003", "∂L/∂A1 = (A2 − y)·w1 uses the wrong layer's weights",
         "dA1 = (A2 − Y)/N · W1  (3→10→3 net, so the shapes multiply)", "dA1 = (A2 − Y)/N · W2ᵀ",
-        _square_case, _NET_TWIN, "dA1", _literal_dA1_wrong_layer,
+        _square_case, NETWORK_TWIN, "dA1", _literal_dA1_wrong_layer,
         lambda c: bp.mlp.loss_and_grads({k: v for k, v in c.arrays.items() if k[0] in "Wb"},
                                         c["X"], c["y"]).intermediates["dA1"]),
     Erratum(
@@ -173,7 +173,7 @@ ERRATA: tuple[Erratum, ...] = (
     Erratum(
         "E9", "001", "∂L/∂W2 = a1.T.dot(p − y_ind) + reg·W2 drops the 1/N of ∂Z2 = (p − Y_ind)/N",
         "A1ᵀ (P − Y_ind) + reg·W2", "A1ᵀ (P − Y_ind)/N + reg·W2",
-        _notes_case_reg, _NET_TWIN, "dW2",
+        _notes_case_reg, NETWORK_TWIN, "dW2",
         lambda c: (lambda p, r, Y: r.intermediates["A1"].T @ (r.intermediates["A2"] - Y)
                    + c["reg"] * p["W2"])(*_net(c)),
         lambda c: _net(c)[1].grads["W2"]),
