@@ -38,3 +38,12 @@ def test_e5_literal_is_off_by_the_batch_size():
         case = e.case(np.random.default_rng(0))
         lit, cor = e.literal_fn(case), e.corrected_fn(case)
         np.testing.assert_allclose(lit, 200 * cor, rtol=1e-12)
+
+
+def test_one_registry_the_forms_live_in_backprop_ref():
+    """comparisons measures the very form objects the checker reads: no second copy."""
+    from backprop_ref import errata as forms
+
+    assert [e.id for e in ERRATA] == forms.ids() == [f"E{i}" for i in range(1, 11)]
+    for e in ERRATA:
+        assert e.form is forms.get(e.id)
