@@ -9,7 +9,7 @@ where algebraic, SymPy by the sibling package ``comparisons``.
     >>> params = bp.two_layer.init_params(4, 10, 3, seed=0)
 """
 
-from . import datasets, heads, mlp, training, two_layer
+from . import datasets, heads, mlp, network, training, two_layer, validation
 from .activations import (
     log_softmax,
     relu,
@@ -61,6 +61,6 @@ __all__ = [
     "delta_ce_softmax_jacobian", "delta_mse_identity", "hidden_delta",
     "dense_forward", "dense_backward",
     "HEADS", "get_head",
-    "two_layer", "mlp", "training", "datasets", "heads",
+    "two_layer", "mlp", "training", "datasets", "heads", "network", "validation",
     "fit", "sgd_step", "TwoLayerNet", "MLP",
 ]

@@ -1,15 +1,18 @@
 r"""Output deltas ``δ = ∂L/∂Z`` for each head, and the hidden delta (D9–D13, D15).
 
-All deltas are of the **batch-mean** loss, so each carries ``1/N`` (SPEC §2).
+All deltas are of the **batch-mean** loss, so each carries ``1/N``.  Each public function
+checks its arguments and applies the formula its head owns (`backprop_ref.heads`), so the
+function verified here is the one the networks run.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ._validation import as_float_array, check_choice, check_rows
 from .activations import HIDDEN_ACTIVATIONS, _softmax, _softmax_jacobian_from_probs
 from .heads import HEADS
+from .losses import _cross_entropy_grad
+from .validation import as_array, check_rows, choice, finite_result
 
 __all__ = [
     "delta_mse_sigmoid",
@@ -23,16 +26,18 @@ __all__ = [
 
 def _head_delta(head_name: str, z, y, check_finite: bool) -> np.ndarray:
     head = HEADS[head_name]
-    Z = as_float_array(z, "z", ndim=2, check_finite=check_finite)
-    T = head.targets(y, Z)
-    return head.delta(Z, head.activate(Z), T)
+    Z = as_array(z, "z", ndim=2, check_finite=check_finite)
+    Y = head.targets(y, Z)
+    return head.delta(Z, head.activate(Z), Y)
 
 
 def delta_mse_sigmoid(z, y, *, check_finite: bool = True) -> np.ndarray:
     r"""Output delta of sigmoid + MSE (D9, note 002).
 
-    .. math:: \delta = \frac{\partial L}{\partial z} = (a - y)\odot\sigma'(z)\,/\,N,
-              \quad a = \sigma(z)
+    $$
+    \delta = \frac{\partial L}{\partial z} = (a - y)\odot\sigma'(z)\,/\,N,
+    \quad a = \sigma(z)
+    $$
 
     The loss is ``(1/N) Σ_n ½‖a_n − y_n‖²``: the ½ cancels the square's 2, the ``1/N`` is
     the batch mean.  σ' does not cancel here.  Used with *cross-entropy* instead of MSE,
@@ -50,7 +55,9 @@ def delta_mse_sigmoid(z, y, *, check_finite: bool = True) -> np.ndarray:
 def delta_bce_sigmoid(z, y, *, check_finite: bool = True) -> np.ndarray:
     r"""Output delta of sigmoid + binary cross-entropy (D10, note 002).
 
-    .. math:: \delta = \frac{\partial L}{\partial z} = \frac{a - y}{N}, \quad a = \sigma(z)
+    $$
+    \delta = \frac{\partial L}{\partial z} = \frac{a - y}{N}, \quad a = \sigma(z)
+    $$
 
     σ'(z) = a(1 − a) cancels against ``∂L/∂a = (a − y)/(a(1 − a))``.
 
@@ -66,11 +73,13 @@ def delta_bce_sigmoid(z, y, *, check_finite: bool = True) -> np.ndarray:
 def delta_ce_softmax(z, y, *, check_finite: bool = True) -> np.ndarray:
     r"""Output delta of softmax + cross-entropy, simplified (D11, notes 000–004).
 
-    .. math:: \delta = \frac{\partial L}{\partial Z} = \frac{A - Y}{N}, \quad A = \mathrm{softmax}(Z)
+    $$
+    \delta = \frac{\partial L}{\partial Z} = \frac{A - Y}{N}, \quad A = \mathrm{softmax}(Z)
+    $$
 
     Note 001's ``(p − Y_ind)/N``; note 003 derives it per sample, note 004 explains why the
     cross terms cancel.  It never divides by ``A``, so it stays exact when a probability
-    underflows to 0, where :func:`delta_ce_softmax_jacobian` must give up.
+    underflows to 0, where `delta_ce_softmax_jacobian` must give up.
 
     Inputs:
         z: logits, shape (N, K); any finite values (|z| up to 1e4 and beyond).
@@ -81,10 +90,13 @@ def delta_ce_softmax(z, y, *, check_finite: bool = True) -> np.ndarray:
     return _head_delta("softmax_ce", z, y, check_finite)
 
 
+@finite_result("delta_mse_identity")
 def delta_mse_identity(z, y, *, check_finite: bool = True) -> np.ndarray:
     r"""Output delta of an identity output + MSE (D6 as a head; the ``identity_mse`` head).
 
-    .. math:: \delta = \frac{z - y}{N}
+    $$
+    \delta = \frac{z - y}{N}
+    $$
 
     Inputs:
         z, y: shape (N, K).
@@ -97,11 +109,13 @@ def delta_mse_identity(z, y, *, check_finite: bool = True) -> np.ndarray:
 def delta_ce_softmax_jacobian(z, y, *, check_finite: bool = True) -> np.ndarray:
     r"""Output delta of softmax + cross-entropy through the full Jacobian (D12, notes 003 004).
 
-    .. math:: \delta_n = J_n^{\mathsf T}\,\frac{\partial L}{\partial A_n},\qquad
-              J_{n,ik} = A_{ni}(\delta_{ik} - A_{nk}),\qquad
-              \frac{\partial L}{\partial A_{n}} = -\frac{Y_n}{N\,A_n}
+    $$
+    \delta_n = J_n^{\mathsf T}\,\frac{\partial L}{\partial A_n},\qquad
+    J_{n,ik} = A_{ni}(\delta_{ik} - A_{nk}),\qquad
+    \frac{\partial L}{\partial A_{n}} = -\frac{Y_n}{N\,A_n}
+    $$
 
-    Equal to :func:`delta_ce_softmax` (proven symbolically for K = 2…4), but it builds the
+    Equal to `delta_ce_softmax` (proven symbolically for K = 2…4), but it builds the
     ``(N, K, K)`` tensor (memory N·K²) and divides by ``A``.  Where a target probability
     underflows below the smallest normal float (a logit gap beyond ~708 in float64, ~87 in
     float32), ``∂L/∂A`` is inexact (subnormal ``A``) or infinite (``A = 0``, ``inf · 0``);
@@ -114,37 +128,35 @@ def delta_ce_softmax_jacobian(z, y, *, check_finite: bool = True) -> np.ndarray:
     Returns:
         δ: shape (N, K).
     """
-    head = HEADS["softmax_ce"]
-    Z = as_float_array(z, "z", ndim=2, check_finite=check_finite)
-    T = head.targets(y, Z)
+    Z = as_array(z, "z", ndim=2, check_finite=check_finite)
+    Y = HEADS["softmax_ce"].targets(y, Z)
     A = _softmax(Z)
-    N = Z.shape[0]
-    Y = T.Y.astype(A.dtype, copy=False) if T.labels is None else None
-    if Y is None:
-        Y = np.zeros_like(A)
-        Y[np.arange(N), T.labels] = 1
     # Below the smallest normal float A has lost precision (subnormal) or is 0: −Y/(N·A)
     # is then inexact or infinite, and frameworks that flush subnormals (XLA) give nan.
     dead = (Y > 0) & (A < np.finfo(A.dtype).tiny)
     if dead.any():
         n, k = (int(i) for i in np.argwhere(dead)[0])
         what = "0" if A[n, k] == 0 else f"a subnormal {float(A[n, k]):.3g}"
+        with np.errstate(over="ignore"):
+            gap = float(Z[n].max() - Z[n, k])
         raise ValueError(
             f"the full-Jacobian delta needs ∂L/∂A = −Y/(N·A), which is infinite or inexact: "
-            f"softmax(z) underflowed to {what} at target class {k} of row {n} (z{Z.shape}, logit gap "
-            f"{float(Z[n].max() - Z[n, k]):.4g}); use delta_ce_softmax, which computes "
-            "(A − Y)/N without dividing by A"
+            f"softmax(z) underflowed to {what} at target class {k} of row {n} (z{Z.shape}, "
+            f"logit gap {gap:.4g}); use delta_ce_softmax, which computes (A − Y)/N without "
+            "dividing by A"
         )
-    dL_dA = np.zeros_like(A)
-    np.divide(-Y, N * A, out=dL_dA, where=Y != 0)
-    J = _softmax_jacobian_from_probs(A)
-    return np.einsum("nik,ni->nk", J, dL_dA)
+    dL_dA = _cross_entropy_grad(A, Y)                       # −Y/(N·A)       (N, K)
+    J = _softmax_jacobian_from_probs(A)                     # ∂A_i/∂z_k      (N, K, K)
+    return np.einsum("nik,ni->nk", J, dL_dA)                # δ_n = J_nᵀ ∂L/∂A_n
 
 
-def hidden_delta(delta_next, W_next, z, activation: str, *, check_finite: bool = True):
+@finite_result("hidden_delta")
+def hidden_delta(delta_next, W_next, z, activation: str, *, check_finite: bool = True) -> np.ndarray:
     r"""Delta of a hidden layer from the layer above (D15, notes 002 004).
 
-    .. math:: \delta^{l} = \big(\delta^{l+1}\,W^{l+1\,\mathsf T}\big)\odot g'(Z^{l})
+    $$
+    \delta^{l} = \big(\delta^{l+1}\,W^{l+1\,\mathsf T}\big)\odot g'(Z^{l})
+    $$
 
     Row layout: ``Z^{l+1} = A^{l} W^{l+1} + b^{l+1}``.  Note 002 writes the column form
     ``(W^{l+1} δ^{l+1}) ⊙ σ'(z^l)`` for one example; note 004 writes
@@ -158,15 +170,22 @@ def hidden_delta(delta_next, W_next, z, activation: str, *, check_finite: bool =
     Returns:
         δ^l: shape (N, H).
     """
-    check_choice(activation, "activation", HIDDEN_ACTIVATIONS)
-    D = as_float_array(delta_next, "delta_next", ndim=2, check_finite=check_finite)
-    W = as_float_array(W_next, "W_next", ndim=2, check_finite=check_finite)
-    Z = as_float_array(z, "z", ndim=2, check_finite=check_finite)
+    choice(activation, "activation", HIDDEN_ACTIVATIONS)
+    D = as_array(delta_next, "delta_next", ndim=2, check_finite=check_finite)
+    W = as_array(W_next, "W_next", ndim=2, check_finite=check_finite)
+    Z = as_array(z, "z", ndim=2, check_finite=check_finite)
     if W.shape[1] != D.shape[1] or W.shape[0] != Z.shape[1]:
         raise ValueError(
             f"shapes do not chain: delta_next{D.shape} @ W_next.T{W.shape[::-1]} must give "
             f"z's shape {Z.shape}; W_next must be (H, H_next) = ({Z.shape[1]}, {D.shape[1]})"
         )
     check_rows(D, "delta_next", Z.shape[0], "z")
+    dtype = np.result_type(D, W, Z)
+    return _hidden_delta(D.astype(dtype, copy=False), W.astype(dtype, copy=False),
+                         Z.astype(dtype, copy=False), activation)
+
+
+def _hidden_delta(delta_next: np.ndarray, W_next: np.ndarray, z: np.ndarray,
+                  activation: str) -> np.ndarray:
     _, g_prime = HIDDEN_ACTIVATIONS[activation]
-    return (D @ W.T) * g_prime(Z)
+    return (delta_next @ W_next.T) * g_prime(z)

@@ -4,53 +4,61 @@ Nielsen's ``network2.py`` gives each cost a ``fn`` and a ``delta``; here each he
 output activation, the loss computed stably from the logits ``Z``, and the output delta
 ``δ = ∂L/∂Z``.  Note 002 is the reason heads exist: the delta's form depends on the pairing.
 
-=================  ================  ====================================  ====
-head               activation        δ = ∂L/∂Z  (batch mean, 1/N)            id
-=================  ================  ====================================  ====
-``softmax_ce``     softmax           ``(A − Y)/N``                          D11
-``sigmoid_bce``    sigmoid           ``(A − Y)/N``  (σ' cancels)            D10
-``sigmoid_mse``    sigmoid           ``(A − Y) ⊙ σ'(Z)/N``                  D9
-``identity_mse``   identity          ``(Z − Y)/N``                          D6
-=================  ================  ====================================  ====
+| head | activation | δ = ∂L/∂Z (batch mean, 1/N) | id |
+|---|---|---|---|
+| ``softmax_ce`` | softmax | ``(A − Y)/N`` | D11 |
+| ``sigmoid_bce`` | sigmoid | ``(A − Y)/N`` (σ' cancels) | D10 |
+| ``sigmoid_mse`` | sigmoid | ``(A − Y) ⊙ σ'(Z)/N`` | D9 |
+| ``identity_mse`` | identity | ``(Z − Y)/N`` | D6 |
 
-The methods are kernels: they expect arrays already validated by :meth:`Head.targets`.
+The loss of each head is the loss kernel of `backprop_ref.losses` (each formula is
+written once).  ``targets`` checks ``y`` against the logits and returns the target matrix in
+their dtype; ``activate``, ``loss`` and ``delta`` then work on checked arrays.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ._validation import (
-    ClassTargets,
-    as_class_targets,
-    as_float_array,
-    check_in_unit_interval,
-    check_same_shape,
+from .activations import _sigmoid, _sigmoid_prime, _softmax
+from .losses import (
+    _binary_cross_entropy_with_logits,
+    _cross_entropy_with_logits,
+    _mse,
+    _mse_grad,
 )
-from .activations import _log_softmax, _sigmoid, _sigmoid_prime, _softmax
+from .validation import (
+    as_array,
+    cast_like,
+    check_same_shape,
+    check_unit_interval,
+    choice,
+    class_targets,
+)
 
 __all__ = ["Head", "HEADS", "get_head"]
 
 
 class Head:
-    """Base class: ``activate(Z)``, ``loss(Z, A, T)``, ``delta(Z, A, T)``."""
+    """An output layer's activation, loss and delta: ``targets``, ``activate``, ``loss``,
+    ``delta``."""
 
     name: str = ""
     derivation: str = ""
 
-    def targets(self, y, Z: np.ndarray, name: str = "y"):
-        """Validate targets against the logits ``Z`` (N, K); return them ready for use."""
-        T = as_float_array(y, name, ndim=2)
+    def targets(self, y: object, Z: np.ndarray, name: str = "y") -> np.ndarray:
+        """Check real targets against the logits ``Z`` (N, K); return them in ``Z``'s dtype."""
+        T = as_array(y, name, ndim=2)
         check_same_shape(T, name, Z, "the output Z")
-        return T.astype(Z.dtype, copy=False)
+        return cast_like(T, Z, name, "the output Z")
 
     def activate(self, Z: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def loss(self, Z: np.ndarray, A: np.ndarray, T) -> np.floating:  # pragma: no cover
+    def loss(self, Z: np.ndarray, A: np.ndarray, Y: np.ndarray) -> np.floating:  # pragma: no cover
         raise NotImplementedError
 
-    def delta(self, Z: np.ndarray, A: np.ndarray, T) -> np.ndarray:  # pragma: no cover
+    def delta(self, Z: np.ndarray, A: np.ndarray, Y: np.ndarray) -> np.ndarray:  # pragma: no cover
         raise NotImplementedError
 
     def __repr__(self) -> str:
@@ -60,42 +68,38 @@ class Head:
 class SoftmaxCrossEntropy(Head):
     r"""Softmax + categorical cross-entropy (D11, notes 000–004).
 
-    .. math:: \delta = \frac{\partial L}{\partial Z} = \frac{A - Y}{N}
+    $$
+    \delta = \frac{\partial L}{\partial Z} = \frac{A - Y}{N}
+    $$
 
     Through the chain rule the ``−Y/A`` of ``∂L/∂A`` meets the softmax Jacobian
     ``A_i(δ_ik − A_k)``; every cross term cancels (proven symbolically, D11 = D12), which
     leaves ``A − Y``.  No division by ``A``, so it never fails when a probability
-    underflows.  With integer labels it is cs231n's ``dx[range(N), y] -= 1; dx /= N``.
+    underflows.  With integer labels it is CS231n's ``dx[range(N), y] -= 1; dx /= N``.
     """
 
     name, derivation = "softmax_ce", "D11"
 
-    def targets(self, y, Z, name="y") -> ClassTargets:
-        return as_class_targets(y, Z.shape[0], Z.shape[1], name=name, n_from="the output Z")
+    def targets(self, y, Z, name="y"):
+        return class_targets(y, Z.shape[0], Z.shape[1], dtype=Z.dtype, name=name,
+                             n_from="the output Z")
 
     def activate(self, Z):
         return _softmax(Z)
 
-    def loss(self, Z, A, T: ClassTargets):
-        logA = _log_softmax(Z)
-        if T.labels is not None:
-            return -logA[np.arange(Z.shape[0]), T.labels].sum() / Z.shape[0]
-        return -(T.Y.astype(Z.dtype, copy=False) * logA).sum() / Z.shape[0]
+    def loss(self, Z, A, Y):
+        return _cross_entropy_with_logits(Z, Y)
 
-    def delta(self, Z, A, T: ClassTargets):
-        N = Z.shape[0]
-        if T.labels is not None:
-            dZ = A.copy()
-            dZ[np.arange(N), T.labels] -= 1
-            dZ /= N
-            return dZ
-        return (A - T.Y.astype(A.dtype, copy=False)) / N
+    def delta(self, Z, A, Y):
+        return (A - Y) / Z.shape[0]
 
 
 class SigmoidBinaryCrossEntropy(Head):
     r"""Sigmoid + binary cross-entropy (D10, note 002).
 
-    .. math:: \delta = \left(-\frac{y}{a} + \frac{1-y}{1-a}\right)\, a(1-a)\,\frac1N = \frac{a - y}{N}
+    $$
+    \delta = \left(-\frac{y}{a} + \frac{1-y}{1-a}\right) a(1-a)\,\frac1N = \frac{a - y}{N}
+    $$
 
     ``z`` enters only through ``a``: σ'(z) = a(1 − a) cancels the denominator of
     ``∂L/∂a``, exactly as Nielsen's ``CrossEntropyCost.delta`` ignores ``z``.
@@ -105,23 +109,25 @@ class SigmoidBinaryCrossEntropy(Head):
 
     def targets(self, y, Z, name="y"):
         T = super().targets(y, Z, name)
-        check_in_unit_interval(T, name)
+        check_unit_interval(T, name)
         return T
 
     def activate(self, Z):
         return _sigmoid(Z)
 
-    def loss(self, Z, A, T):
-        return (np.logaddexp(0, Z) - T * Z).sum() / Z.shape[0]
+    def loss(self, Z, A, Y):
+        return _binary_cross_entropy_with_logits(Z, Y)
 
-    def delta(self, Z, A, T):
-        return (A - T) / Z.shape[0]
+    def delta(self, Z, A, Y):
+        return (A - Y) / Z.shape[0]
 
 
 class SigmoidMeanSquaredError(Head):
     r"""Sigmoid + MSE with the ½ (D9, note 002).
 
-    .. math:: \delta = (a - y) \odot \sigma'(z) / N
+    $$
+    \delta = (a - y) \odot \sigma'(z) / N
+    $$
 
     Here σ'(z) does **not** cancel (proven symbolically): the delta vanishes as the
     sigmoid saturates, the learning slow-down that motivates cross-entropy in note 002.
@@ -132,18 +138,19 @@ class SigmoidMeanSquaredError(Head):
     def activate(self, Z):
         return _sigmoid(Z)
 
-    def loss(self, Z, A, T):
-        d = A - T
-        return 0.5 * np.einsum("nk,nk->", d, d) / Z.shape[0]
+    def loss(self, Z, A, Y):
+        return _mse(A, Y)
 
-    def delta(self, Z, A, T):
-        return (A - T) * _sigmoid_prime(Z) / Z.shape[0]
+    def delta(self, Z, A, Y):
+        return _mse_grad(A, Y) * _sigmoid_prime(Z)          # ∂L/∂a ⊙ σ'(z)
 
 
 class IdentityMeanSquaredError(Head):
     r"""Identity output + MSE with the ½: linear regression's head (D6).
 
-    .. math:: \delta = (z - y) / N
+    $$
+    \delta = (z - y) / N
+    $$
     """
 
     name, derivation = "identity_mse", "D6"
@@ -151,12 +158,11 @@ class IdentityMeanSquaredError(Head):
     def activate(self, Z):
         return Z
 
-    def loss(self, Z, A, T):
-        d = Z - T
-        return 0.5 * np.einsum("nk,nk->", d, d) / Z.shape[0]
+    def loss(self, Z, A, Y):
+        return _mse(Z, Y)
 
-    def delta(self, Z, A, T):
-        return (Z - T) / Z.shape[0]
+    def delta(self, Z, A, Y):
+        return _mse_grad(Z, Y)                              # ∂L/∂a, and a = z
 
 
 HEADS: dict[str, Head] = {
@@ -171,9 +177,14 @@ HEADS: dict[str, Head] = {
 
 
 def get_head(head: str | Head) -> Head:
-    """Look a head up by name; raises ``ValueError`` naming the choices."""
+    """Look a head up by name (or pass a `Head` through) (D6, D9–D11).
+
+    Inputs:
+        head: ``"softmax_ce"``, ``"sigmoid_bce"``, ``"sigmoid_mse"``, ``"identity_mse"`` or a
+            `Head`.
+    Returns:
+        the `Head`; an unknown name raises ``ValueError`` naming the choices.
+    """
     if isinstance(head, Head):
         return head
-    if head not in HEADS:
-        raise ValueError(f"unknown head {head!r}; expected one of {sorted(HEADS)}")
-    return HEADS[head]
+    return HEADS[choice(head, "head", HEADS)]

@@ -1,30 +1,35 @@
 r"""Losses and their gradients with respect to the prediction (D6, D7, D8, D16).
 
-Conventions (SPEC §2): every loss is a **mean over the batch**, ``L = (1/N) Σ_n ℓ_n``, so
-every gradient carries the ``1/N``; per-example losses are summed over the K outputs.
-MSE carries the ½ of note 002.  L2 is ``½·reg·Σ_l ‖W_l‖²`` over weights only.
+Conventions: every loss is a **mean over the batch**, ``L = (1/N) Σ_n ℓ_n``, so every
+gradient carries the ``1/N``; per-example losses sum over the K outputs.  MSE carries the ½
+of note 002.  L2 is ``½·reg·Σ_l ‖W_l‖²`` over the weights only.
 
-Gradients are exact where the loss is finite.  Where it is not (a target class whose
-probability is exactly 0), the functions raise a ``ValueError`` instead of returning
-``inf``: use the logit forms (``cross_entropy_with_logits``, ``delta_ce_softmax``), which
-never take ``log(0)``.
+Each term is divided by N *before* the sum, so a mean that is representable never overflows
+because its sum is not.  Gradients are exact where the loss is finite; where it is not (a
+target class whose probability is exactly 0, or so small that ``1/(N·A)`` overflows), the
+functions raise a ``ValueError`` instead of returning ``inf``: use the logit forms
+(``cross_entropy_with_logits``, ``delta_ce_softmax``), which never divide by ``A``.
+
+The underscored kernels are the formulas on arrays already checked; the heads
+(`backprop_ref.heads`) and the networks call them, so each loss is written once.
 """
 
 from __future__ import annotations
-
-import math
 
 from collections.abc import Iterable
 
 import numpy as np
 
-from ._validation import (
-    as_class_targets,
-    as_float_array,
-    check_in_unit_interval,
-    check_same_shape,
-)
 from .activations import _log_softmax
+from .validation import (
+    as_array,
+    cast_like,
+    check_same_shape,
+    check_unit_interval,
+    class_targets,
+    finite_result,
+    reg_value,
+)
 
 __all__ = [
     "mse",
@@ -40,85 +45,151 @@ __all__ = [
 ]
 
 
-def _pair(a, y, a_name: str, y_name: str, check_finite: bool):
-    a = as_float_array(a, a_name, ndim=2, check_finite=check_finite)
-    y = as_float_array(y, y_name, ndim=2, check_finite=check_finite)
-    check_same_shape(a, a_name, y, y_name)
-    dtype = np.result_type(a.dtype, y.dtype)
-    return a.astype(dtype, copy=False), y.astype(dtype, copy=False)
+# --------------------------------------------------------------------------- kernels
+def _batch_mean(terms: np.ndarray) -> np.floating:
+    """``(1/N) Σ`` of an (N, K) array of terms, each divided by N before the sum."""
+    return np.sum(terms / terms.shape[0])
 
 
-def _xlogy(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """``x·log(y)`` with the convention ``0·log(0) = 0`` (no warnings)."""
-    logy = np.zeros_like(y)
-    np.log(y, out=logy, where=x != 0)
-    return x * logy
+def _xlogy(y: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """``y · log p`` with ``0 · log p = 0`` wherever ``y = 0`` (also where ``p = 0``)."""
+    out = np.zeros(np.broadcast_shapes(y.shape, p.shape), dtype=p.dtype)
+    np.log(p, out=out, where=y != 0)
+    return np.multiply(y, out, out=out, where=y != 0)
+
+
+def _mse(a: np.ndarray, y: np.ndarray) -> np.floating:
+    d = a - y
+    return _batch_mean(0.5 * d * d)
+
+
+def _mse_grad(a: np.ndarray, y: np.ndarray) -> np.ndarray:
+    return (a - y) / a.shape[0]
+
+
+def _binary_cross_entropy(a: np.ndarray, y: np.ndarray) -> np.floating:
+    return _batch_mean(-(_xlogy(y, a) + _xlogy(1 - y, 1 - a)))
+
+
+def _binary_cross_entropy_with_logits(z: np.ndarray, y: np.ndarray) -> np.floating:
+    # −[y log σ(z) + (1 − y) log(1 − σ(z))] = log(1 + e^z) − y z, finite for every finite z
+    return _batch_mean(np.logaddexp(0, z) - y * z)
+
+
+def _cross_entropy(A: np.ndarray, Y: np.ndarray) -> np.floating:
+    return _batch_mean(-_xlogy(Y, A))
+
+
+def _cross_entropy_with_logits(Z: np.ndarray, Y: np.ndarray) -> np.floating:
+    return _batch_mean(-_xlogy_log(Y, _log_softmax(Z)))
+
+
+def _xlogy_log(Y: np.ndarray, logA: np.ndarray) -> np.ndarray:
+    """``Y · log A`` from ``log A`` itself, 0 wherever ``Y = 0`` (even where log A = −inf)."""
+    return np.multiply(Y, logA, out=np.zeros_like(logA), where=Y != 0)
+
+
+def _l2_penalty(weights: Iterable[np.ndarray], reg: float) -> np.floating:
+    # ½·reg·W² term by term, so the penalty overflows only where it is not representable
+    return sum(np.sum(0.5 * reg * W * W) for W in weights)
 
 
 def _infinite_where(mask: np.ndarray, what: str, a_name: str, a: np.ndarray) -> None:
+    """Raise where ``log`` or ``1/·`` of a probability is needed at an exact 0 or 1."""
     if mask.any():
         n, k = (int(i) for i in np.argwhere(mask)[0])
         raise ValueError(
-            f"{what} is infinite: {a_name}[{n}, {k}] = {float(a[n, k])!r} at a target that needs it "
-            f"to be positive ({a_name} shape {a.shape}); compute the loss from logits instead "
-            "(cross_entropy_with_logits / binary_cross_entropy_with_logits / the delta_* "
-            "functions), which never take log(0)"
+            f"{what} is infinite: {a_name}[{n}, {k}] = {float(a[n, k])!r} at a target that "
+            f"needs it to be inside (0, 1) ({a_name} shape {a.shape}); compute the loss from "
+            "logits instead (cross_entropy_with_logits / binary_cross_entropy_with_logits / "
+            "the delta_* functions), which never take log(0)"
         )
 
 
-def _target_probs(A: np.ndarray, labels: np.ndarray, what: str) -> np.ndarray:
-    """``A[n, y_n]`` for every row; raises where one is exactly 0 (``log`` of it is ``-inf``)."""
-    p = A[np.arange(A.shape[0]), labels]
-    if not p.all():
-        mask = np.zeros(A.shape, dtype=bool)
-        mask[np.arange(A.shape[0]), labels] = p == 0
-        _infinite_where(mask, what, "probs", A)
-    return p
+def _overflow_where(G: np.ndarray, what: str, a_name: str, a: np.ndarray) -> np.ndarray:
+    """``G`` itself, unless ``1/a`` overflowed somewhere (``a`` subnormal): then raise there."""
+    bad = ~np.isfinite(G)
+    if bad.any():
+        n, k = (int(i) for i in np.argwhere(bad)[0])
+        raise ValueError(
+            f"{what} overflows: {a_name}[{n}, {k}] = {float(a[n, k])!r} is so close to the "
+            f"edge of (0, 1) that the gradient there exceeds the float range ({a_name} shape "
+            f"{a.shape}); compute from logits instead (the delta_* functions), which never "
+            f"divide by {a_name}"
+        )
+    return G
+
+
+def _pair(a, y, a_name: str, check_finite: bool) -> tuple[np.ndarray, np.ndarray]:
+    """A prediction and its real targets: same shape, the targets in the prediction's dtype."""
+    a = as_array(a, a_name, ndim=2, check_finite=check_finite)
+    y = as_array(y, "y", ndim=2, check_finite=check_finite)
+    check_same_shape(a, a_name, y, "y")
+    return a, cast_like(y, a, "y", a_name)
+
+
+def _probs_and_classes(probs, y, check_finite: bool) -> tuple[np.ndarray, np.ndarray]:
+    A = as_array(probs, "probs", ndim=2, check_finite=check_finite)
+    check_unit_interval(A, "probs")
+    return A, class_targets(y, A.shape[0], A.shape[1], dtype=A.dtype, n_from="probs")
 
 
 # --------------------------------------------------------------------------- D6: MSE
-def mse(a, y, *, check_finite: bool = True):
+@finite_result("mse")
+def mse(a, y, *, check_finite: bool = True) -> np.floating:
     r"""Mean squared error with note 002's ½, averaged over the batch (D6).
 
-    .. math:: L = \frac{1}{N}\sum_{n=1}^{N} \tfrac12 \lVert a_n - y_n \rVert^2
+    $$
+    L = \frac{1}{N}\sum_{n=1}^{N} \tfrac12 \lVert a_n - y_n \rVert^2
+    $$
 
     Inputs:
         a: prediction, shape (N, K).
-        y: real targets, shape (N, K).
+        y: real targets, shape (N, K); cast to the dtype of ``a``.
     Returns:
-        L: scalar of the inputs' float dtype.
+        L: scalar of ``a``'s float dtype.
     """
-    a, y = _pair(a, y, "a", "y", check_finite)
-    d = a - y
-    return 0.5 * np.einsum("nk,nk->", d, d) / a.shape[0]
+    return _mse(*_pair(a, y, "a", check_finite))
 
 
+@finite_result("mse_grad")
 def mse_grad(a, y, *, check_finite: bool = True) -> np.ndarray:
-    r"""Gradient of :func:`mse` with respect to the prediction (D6, note 002).
+    r"""Gradient of `mse` with respect to the prediction (D6, note 002).
 
-    .. math:: \frac{\partial L}{\partial a} = \frac{a - y}{N}
+    $$
+    \frac{\partial L}{\partial a} = \frac{a - y}{N}
+    $$
 
     The ½ cancels the 2 of the square; the ``1/N`` is the batch mean.
 
     Inputs:
         a, y: shape (N, K).
     Returns:
-        shape (N, K).
+        shape (N, K), ``a``'s float dtype.
     """
-    a, y = _pair(a, y, "a", "y", check_finite)
-    return (a - y) / a.shape[0]
+    return _mse_grad(*_pair(a, y, "a", check_finite))
 
 
 # --------------------------------------------------------------------------- D8: BCE
-def binary_cross_entropy(a, y, *, check_finite: bool = True):
+def _bce_inputs(a, y, what: str, check_finite: bool) -> tuple[np.ndarray, np.ndarray]:
+    a, y = _pair(a, y, "a", check_finite)
+    check_unit_interval(a, "a")
+    check_unit_interval(y, "y")
+    _infinite_where(((y > 0) & (a == 0)) | ((y < 1) & (a == 1)), what, "a", a)
+    return a, y
+
+
+def binary_cross_entropy(a, y, *, check_finite: bool = True) -> np.floating:
     r"""Binary cross-entropy of probabilities, averaged over the batch (D8, note 002).
 
-    .. math:: L = -\frac{1}{N}\sum_{n}\sum_{k} \big[y_{nk}\log a_{nk} + (1-y_{nk})\log(1-a_{nk})\big]
+    $$
+    L = -\frac{1}{N}\sum_{n}\sum_{k} \big[y_{nk}\log a_{nk} + (1-y_{nk})\log(1-a_{nk})\big]
+    $$
 
     Summed over the K outputs of a row, averaged over the N rows (torch's
     ``binary_cross_entropy(reduction="sum") / N``).  ``y`` may be soft, anywhere in
-    ``[0, 1]``; ``0·log 0`` counts as 0.  With K = 1 it equals the 2-class categorical
-    CE of ``[1 − a, a]`` (D8, proven symbolically).
+    ``[0, 1]``; ``0·log 0`` counts as 0.  With K = 1 it equals the 2-class categorical CE
+    of ``[1 − a, a]`` (D8, proven symbolically).
 
     Inputs:
         a: probabilities in [0, 1], shape (N, K).
@@ -127,18 +198,17 @@ def binary_cross_entropy(a, y, *, check_finite: bool = True):
         L: scalar.  Raises ``ValueError`` where it would be infinite (``a = 0`` where
         ``y > 0``, or ``a = 1`` where ``y < 1``).
     """
-    a, y = _pair(a, y, "a", "y", check_finite)
-    check_in_unit_interval(a, "a")
-    check_in_unit_interval(y, "y")
-    _infinite_where(((y > 0) & (a == 0)) | ((y < 1) & (a == 1)), "binary cross-entropy", "a", a)
-    return -(_xlogy(y, a) + _xlogy(1 - y, 1 - a)).sum() / a.shape[0]
+    return _binary_cross_entropy(*_bce_inputs(a, y, "binary cross-entropy", check_finite))
 
 
+@finite_result("binary_cross_entropy_grad")
 def binary_cross_entropy_grad(a, y, *, check_finite: bool = True) -> np.ndarray:
-    r"""Gradient of :func:`binary_cross_entropy` with respect to ``a`` (D8, note 002).
+    r"""Gradient of `binary_cross_entropy` with respect to ``a`` (D8, note 002).
 
-    .. math:: \frac{\partial L}{\partial a} = \frac{1}{N}\left(-\frac{y}{a} + \frac{1-y}{1-a}\right)
-              = \frac{a - y}{N\,a(1-a)}
+    $$
+    \frac{\partial L}{\partial a} = \frac{1}{N}\left(-\frac{y}{a} + \frac{1-y}{1-a}\right)
+    = \frac{a - y}{N\,a(1-a)}
+    $$
 
     Each term is taken only where its coefficient is non-zero, so ``a = y ∈ {0, 1}`` gives
     the finite one-sided value.
@@ -146,23 +216,22 @@ def binary_cross_entropy_grad(a, y, *, check_finite: bool = True) -> np.ndarray:
     Inputs:
         a, y: shape (N, K), in [0, 1].
     Returns:
-        shape (N, K).  Raises ``ValueError`` where the gradient is infinite.
+        shape (N, K).  Raises ``ValueError`` where the gradient is infinite, or so large
+        (``a`` subnormal) that it overflows.
     """
-    a, y = _pair(a, y, "a", "y", check_finite)
-    check_in_unit_interval(a, "a")
-    check_in_unit_interval(y, "y")
-    _infinite_where(((y > 0) & (a == 0)) | ((y < 1) & (a == 1)), "the BCE gradient", "a", a)
-    pos = np.zeros_like(a)
-    neg = np.zeros_like(a)
-    np.divide(y, a, out=pos, where=y != 0)
-    np.divide(1 - y, 1 - a, out=neg, where=y != 1)
-    return (neg - pos) / a.shape[0]
+    a, y = _bce_inputs(a, y, "the BCE gradient", check_finite)
+    pos = np.divide(y, a, out=np.zeros_like(a), where=y != 0)
+    neg = np.divide(1 - y, 1 - a, out=np.zeros_like(a), where=y != 1)
+    return _overflow_where((neg - pos) / a.shape[0], "the BCE gradient", "a", a)
 
 
-def binary_cross_entropy_with_logits(z, y, *, check_finite: bool = True):
+@finite_result("binary_cross_entropy_with_logits")
+def binary_cross_entropy_with_logits(z, y, *, check_finite: bool = True) -> np.floating:
     r"""BCE of ``σ(z)`` computed from logits, stably (D8/D10).
 
-    .. math:: L = \frac{1}{N}\sum_{n,k}\big[\log(1 + e^{z_{nk}}) - y_{nk} z_{nk}\big]
+    $$
+    L = \frac{1}{N}\sum_{n,k}\big[\log(1 + e^{z_{nk}}) - y_{nk} z_{nk}\big]
+    $$
 
     which equals ``binary_cross_entropy(sigmoid(z), y)`` but is finite for every finite
     ``z`` (torch's ``binary_cross_entropy_with_logits(reduction="sum") / N``).
@@ -173,16 +242,18 @@ def binary_cross_entropy_with_logits(z, y, *, check_finite: bool = True):
     Returns:
         L: scalar.
     """
-    z, y = _pair(z, y, "z", "y", check_finite)
-    check_in_unit_interval(y, "y")
-    return (np.logaddexp(0, z) - y * z).sum() / z.shape[0]
+    z, y = _pair(z, y, "z", check_finite)
+    check_unit_interval(y, "y")
+    return _binary_cross_entropy_with_logits(z, y)
 
 
 # --------------------------------------------------------------------------- D7: CE
-def cross_entropy(probs, y, *, check_finite: bool = True):
+def cross_entropy(probs, y, *, check_finite: bool = True) -> np.floating:
     r"""Categorical cross-entropy of probabilities, averaged over the batch (D7).
 
-    .. math:: L = -\frac{1}{N}\sum_{n=1}^{N}\sum_{k=1}^{K} Y_{nk}\log A_{nk}
+    $$
+    L = -\frac{1}{N}\sum_{n=1}^{N}\sum_{k=1}^{K} Y_{nk}\log A_{nk}
+    $$
 
     (notes 002 003 004).  With hard labels only the target class's log-probability
     survives: ``L = −(1/N) Σ_n log A[n, y_n]``.
@@ -193,28 +264,24 @@ def cross_entropy(probs, y, *, check_finite: bool = True):
            Labels and one-hot rows give bit-identical results.
     Returns:
         L: scalar.  Raises ``ValueError`` if a target class has probability exactly 0
-        (the loss is infinite); use :func:`cross_entropy_with_logits`.
+        (the loss is infinite); use `cross_entropy_with_logits`.
     """
-    A = as_float_array(probs, "probs", ndim=2, check_finite=check_finite)
-    check_in_unit_interval(A, "probs")
-    N, K = A.shape
-    t = as_class_targets(y, N, K, n_from="probs")
-    if t.labels is not None:
-        p = _target_probs(A, t.labels, "cross-entropy")
-        return -np.log(p).sum() / N
-    Y = t.Y.astype(A.dtype, copy=False)
+    A, Y = _probs_and_classes(probs, y, check_finite)
     _infinite_where((Y > 0) & (A == 0), "cross-entropy", "probs", A)
-    return -_xlogy(Y, A).sum() / N
+    return _cross_entropy(A, Y)
 
 
+@finite_result("cross_entropy_grad")
 def cross_entropy_grad(probs, y, *, check_finite: bool = True) -> np.ndarray:
-    r"""Gradient of :func:`cross_entropy` with respect to the probabilities (D7, note 003).
+    r"""Gradient of `cross_entropy` with respect to the probabilities (D7, note 003).
 
-    .. math:: \frac{\partial L}{\partial A_{nk}} = -\frac{Y_{nk}}{N\,A_{nk}}
+    $$
+    \frac{\partial L}{\partial A_{nk}} = -\frac{Y_{nk}}{N\,A_{nk}}
+    $$
 
     Zero wherever ``Y = 0``.  This is the factor the full-Jacobian route (D12) multiplies
-    by ``J``; it is infinite where a target probability underflowed to 0, and then this
-    function raises instead of returning ``inf``.
+    by ``J``; it is infinite where a target probability underflowed to 0, and overflows
+    where it is subnormal; this function then raises instead of returning ``inf``.
 
     Inputs:
         probs: A, shape (N, K).
@@ -222,28 +289,25 @@ def cross_entropy_grad(probs, y, *, check_finite: bool = True) -> np.ndarray:
     Returns:
         shape (N, K).
     """
-    A = as_float_array(probs, "probs", ndim=2, check_finite=check_finite)
-    check_in_unit_interval(A, "probs")
-    N, K = A.shape
-    t = as_class_targets(y, N, K, n_from="probs")
-    if t.labels is not None:
-        p = _target_probs(A, t.labels, "∂L/∂A = −Y/(N·A)")
-        G = np.zeros_like(A)
-        G[np.arange(N), t.labels] = -1 / (N * p)
-        return G
-    Y = t.Y.astype(A.dtype, copy=False)
+    A, Y = _probs_and_classes(probs, y, check_finite)
     _infinite_where((Y > 0) & (A == 0), "∂L/∂A = −Y/(N·A)", "probs", A)
-    G = np.zeros_like(A)
-    np.divide(-Y, N * A, out=G, where=Y != 0)
-    return G
+    return _overflow_where(_cross_entropy_grad(A, Y), "∂L/∂A = −Y/(N·A)", "probs", A)
 
 
-def cross_entropy_with_logits(z, y, *, check_finite: bool = True):
+def _cross_entropy_grad(A: np.ndarray, Y: np.ndarray) -> np.ndarray:
+    return np.divide(-Y, A.shape[0] * A, out=np.zeros_like(A), where=Y != 0)
+
+
+@finite_result("cross_entropy_with_logits")
+def cross_entropy_with_logits(z, y, *, check_finite: bool = True) -> np.floating:
     r"""Categorical cross-entropy of ``softmax(z)`` computed from logits (D7/D11).
 
-    .. math:: L = -\frac{1}{N}\sum_{n,k} Y_{nk}\,\mathrm{log\_softmax}(z)_{nk}
+    $$
+    L = -\frac{1}{N}\sum_{n,k} Y_{nk}\,\log\mathrm{softmax}(z)_{nk}
+    $$
 
-    Finite for every finite ``z`` (torch's ``F.cross_entropy``).
+    Finite for every finite ``z`` whose logit gaps fit the float range (torch's
+    ``F.cross_entropy``); classes with ``Y = 0`` contribute 0 whatever their logit.
 
     Inputs:
         z: logits, shape (N, K).
@@ -251,55 +315,50 @@ def cross_entropy_with_logits(z, y, *, check_finite: bool = True):
     Returns:
         L: scalar.
     """
-    z = as_float_array(z, "z", ndim=2, check_finite=check_finite)
-    N, K = z.shape
-    t = as_class_targets(y, N, K, n_from="z")
-    logA = _log_softmax(z)
-    if t.labels is not None:
-        return -logA[np.arange(N), t.labels].sum() / N
-    return -(t.Y.astype(z.dtype, copy=False) * logA).sum() / N
+    z = as_array(z, "z", ndim=2, check_finite=check_finite)
+    Y = class_targets(y, z.shape[0], z.shape[1], dtype=z.dtype, n_from="z")
+    return _cross_entropy_with_logits(z, Y)
 
 
 # --------------------------------------------------------------------------- D16: L2
-def _check_reg(reg) -> float:
-    if type(reg) is float and 0.0 <= reg < math.inf:     # the usual case, checked cheaply
-        return reg
-    if isinstance(reg, bool) or not isinstance(reg, (int, float, np.floating, np.integer)):
-        raise TypeError(f"reg must be a real number, got {type(reg).__name__}")
-    try:
-        value = float(reg)
-    except OverflowError:                                 # an int beyond the float range
-        raise ValueError("reg must be finite and non-negative, got an int of "
-                         f"{len(str(abs(reg)))} digits") from None
-    if not math.isfinite(value) or value < 0:
-        raise ValueError(f"reg must be finite and non-negative, got {reg!r}")
-    return value
+def _weights(weights: object) -> list[np.ndarray]:
+    if isinstance(weights, np.ndarray) or not isinstance(weights, Iterable) or isinstance(
+            weights, (str, bytes, dict)):
+        raise TypeError("weights must be a list or tuple of weight arrays, got "
+                        f"{type(weights).__name__}")
+    Ws = [as_array(W, f"weights[{i}]") for i, W in enumerate(weights)]
+    if not Ws:
+        raise ValueError("weights is empty; pass at least one weight matrix")
+    return Ws
 
 
-def l2_penalty(weights: Iterable, reg: float):
+@finite_result("l2_penalty")
+def l2_penalty(weights: Iterable, reg: float) -> np.floating:
     r"""The L2 term of note 001 over the weight matrices only (D16).
 
-    .. math:: R = \tfrac12\,\mathrm{reg}\sum_l \lVert W_l \rVert_F^2
+    $$
+    R = \tfrac12\,\mathrm{reg}\sum_l \lVert W_l \rVert_F^2
+    $$
 
     Biases are not regularised: pass the ``W`` matrices only.
 
     Inputs:
-        weights: an iterable of weight arrays (any shapes).
+        weights: a list or tuple of weight arrays (any shapes).
         reg: the regularisation strength, ≥ 0.
     Returns:
-        R: scalar.
+        R: scalar of the weights' float dtype.
     """
-    reg = _check_reg(reg)
-    Ws = [as_float_array(W, f"weights[{i}]") for i, W in enumerate(weights)]
-    if not Ws:
-        raise ValueError("weights is empty; pass at least one weight matrix")
-    return 0.5 * reg * sum(np.vdot(W, W) for W in Ws)
+    reg = reg_value(reg)
+    return _l2_penalty(_weights(weights), reg)
 
 
+@finite_result("l2_grad")
 def l2_grad(W, reg: float) -> np.ndarray:
-    r"""Gradient of :func:`l2_penalty` with respect to one weight matrix (D16, note 001).
+    r"""Gradient of `l2_penalty` with respect to one weight matrix (D16, note 001).
 
-    .. math:: \frac{\partial R}{\partial W_l} = \mathrm{reg}\cdot W_l
+    $$
+    \frac{\partial R}{\partial W_l} = \mathrm{reg}\cdot W_l
+    $$
 
     The ½ cancels the 2 of the square; there is no ``1/N`` (the penalty is not a batch
     mean), which is why note 001 adds ``reg * W2`` after the data term.
@@ -310,6 +369,5 @@ def l2_grad(W, reg: float) -> np.ndarray:
     Returns:
         array of the shape of ``W``.
     """
-    reg = _check_reg(reg)
-    W = as_float_array(W, "W")
-    return reg * W
+    reg = reg_value(reg)
+    return reg * as_array(W, "W")

@@ -44,12 +44,15 @@ class Derivation:
         return " ".join(self.notes)
 
 
-def _network_ref(fn):
-    """Adapt ``two_layer``/``mlp`` ``loss_and_grads`` to the backends' keys."""
+def _network_ref(fn, *, general: bool):
+    """Adapt a network's ``loss_and_grads`` to the backends' keys.
+
+    ``general``: ``fn`` is the L-layer MLP's and takes ``hidden`` and ``head``; otherwise it
+    is the notes' two-layer network, fixed to relu and softmax + CE.
+    """
     def ref(c: Case):
         params = {k: v for k, v in c.arrays.items() if k[0] in "Wb"}
-        kwargs = {} if fn.__module__.endswith("two_layer") else {
-            "hidden": c["hidden"], "head": c["head"]}
+        kwargs = {"hidden": c["hidden"], "head": c["head"]} if general else {}
         res = fn(params, c["X"], c["y"], reg=c["reg"], **kwargs)
         out = {"out": np.asarray(res.loss)}
         out.update({f"d{k}": v for k, v in res.grads.items()})
@@ -82,6 +85,12 @@ def _labels_ref(c: Case):
             "pred": bp.predict_labels(c["scores"])}
 
 
+def _dense_ref(c: Case):
+    Z, cache = bp.dense_forward(c["x"], c["W"], c["b"])
+    dx, dW, db = bp.dense_backward(c["g"], cache)
+    return {"out": Z, "dx": dx, "dW": dW, "db": db}
+
+
 def _bce_ref(c: Case):
     a, y = c["a"], c["y"]
     # D8's identity, numerically: the 2-class CE of [1 − a, a] (soft targets [1 − y, y]),
@@ -95,121 +104,133 @@ def _bce_ref(c: Case):
 
 CATALOG: tuple[Derivation, ...] = (
     Derivation(
-        "D1", "sigmoid and σ'(z) = σ(z)(1 − σ(z))", ("002",), "σ' = σ(1 − σ)",
-        lambda c: {"out": bp.sigmoid(c["z"]), "dz": c["g"] * bp.sigmoid_prime(c["z"])},
-        cases.elementwise, Twin("sigmoid", wrt=("z",), cotangent="g"), sympy=True,
-        reference_name="sigmoid, sigmoid_prime"),
+        id="D1", title="sigmoid and σ'(z) = σ(z)(1 − σ(z))", notes=("002",),
+        equation="σ' = σ(1 − σ)",
+        reference=lambda c: {"out": bp.sigmoid(c["z"]),
+                             "dz": c["g"] * bp.sigmoid_prime(c["z"])},
+        cases=cases.elementwise, twin=Twin("sigmoid", wrt=("z",), cotangent="g"),
+        sympy=True, reference_name="sigmoid, sigmoid_prime"),
     Derivation(
-        "D2", "relu(z) = max(z, 0), relu'(z) = 1[z > 0]", ("001", "003", "004"),
-        "relu'(0) = 0",
-        lambda c: {"out": bp.relu(c["z"]), "dz": c["g"] * bp.relu_prime(c["z"])},
-        cases.relu_case, Twin("relu", wrt=("z",), cotangent="g"),
+        id="D2", title="relu(z) = max(z, 0), relu'(z) = 1[z > 0]", notes=("001", "003", "004"),
+        equation="relu'(0) = 0",
+        reference=lambda c: {"out": bp.relu(c["z"]), "dz": c["g"] * bp.relu_prime(c["z"])},
+        cases=cases.relu_case, twin=Twin("relu", wrt=("z",), cotangent="g"),
         exact=frozenset({"out", "dz"}), reference_name="relu, relu_prime"),
     Derivation(
-        "D3", "softmax over each row, stable for any finite logits",
-        ("000", "001", "003", "004"), "A = e^z / Σ_j e^z_j",
-        lambda c: {"out": bp.softmax(c["z"]),
-                   "dz": bp.softmax_backward(c["g"], c["z"])},
-        cases.elementwise, Twin("softmax", wrt=("z",), cotangent="g"), sympy=True,
-        reference_name="softmax, softmax_backward"),
+        id="D3", title="softmax over each row, stable for any finite logits",
+        notes=("000", "001", "003", "004"), equation="A = e^z / Σ_j e^z_j",
+        reference=lambda c: {"out": bp.softmax(c["z"]),
+                             "dz": bp.softmax_backward(c["g"], c["z"])},
+        cases=cases.elementwise, twin=Twin("softmax", wrt=("z",), cotangent="g"),
+        sympy=True, reference_name="softmax, softmax_backward"),
     Derivation(
-        "D4", "softmax Jacobian ∂A_i/∂z_k = A_i(δ_ik − A_k), the (N, K, K) tensor",
-        ("003", "004"), "J = diag(A) − A Aᵀ",
-        lambda c: {"J": bp.softmax_jacobian(c["z"])},
-        cases.elementwise, Twin("softmax", kind="jacobian", wrt=("z",)), sympy=True,
-        reference_name="softmax_jacobian"),
+        id="D4", title="softmax Jacobian ∂A_i/∂z_k = A_i(δ_ik − A_k), the (N, K, K) tensor",
+        notes=("003", "004"), equation="J = diag(A) − A Aᵀ",
+        reference=lambda c: {"J": bp.softmax_jacobian(c["z"])},
+        cases=cases.elementwise, twin=Twin("softmax", kind="jacobian", wrt=("z",)),
+        sympy=True, reference_name="softmax_jacobian"),
     Derivation(
-        "D5", "one-hot Y_ind[n, k] = 1[y_n = k]; prediction = argmax over classes",
-        ("000", "001"), "Y_ind, argmax",
-        _labels_ref, cases.labels_case, Twin("labels", kind="values"), fd=False,
-        exact=frozenset({"Y", "pred"}), reference_name="one_hot, predict_labels"),
+        id="D5", title="one-hot Y_ind[n, k] = 1[y_n = k]; prediction = argmax over classes",
+        notes=("000", "001"), equation="Y_ind, argmax",
+        reference=_labels_ref, cases=cases.labels_case, twin=Twin("labels", kind="values"),
+        fd=False, exact=frozenset({"Y", "pred"}), reference_name="one_hot, predict_labels"),
     Derivation(
-        "D6", "MSE (1/N)Σ ½‖a − y‖² and ∂L/∂a = (a − y)/N", ("002",), "∂L/∂a = (a − y)/N",
-        lambda c: {"out": np.asarray(bp.mse(c["a"], c["y"])), "da": bp.mse_grad(c["a"], c["y"])},
-        cases.regression, Twin("mse", wrt=("a",)), sympy=True, reference_name="mse, mse_grad"),
+        id="D6", title="MSE (1/N)Σ ½‖a − y‖² and ∂L/∂a = (a − y)/N", notes=("002",),
+        equation="∂L/∂a = (a − y)/N",
+        reference=lambda c: {"out": np.asarray(bp.mse(c["a"], c["y"])),
+                             "da": bp.mse_grad(c["a"], c["y"])},
+        cases=cases.regression, twin=Twin("mse", wrt=("a",)), sympy=True,
+        reference_name="mse, mse_grad"),
     Derivation(
-        "D7", "categorical CE −(1/N)ΣΣ Y log A and ∂L/∂A = −Y/(N·A)", ("002", "003", "004"),
-        "∂L/∂A = −Y/(N·A)",
-        lambda c: {"out": np.asarray(bp.cross_entropy(c["probs"], c["y"])),
-                   "dprobs": bp.cross_entropy_grad(c["probs"], c["y"])},
-        cases.probs_and_labels, Twin("cross_entropy_probs", wrt=("probs",)), sympy=True,
-        reference_name="cross_entropy, cross_entropy_grad"),
+        id="D7", title="categorical CE −(1/N)ΣΣ Y log A and ∂L/∂A = −Y/(N·A)",
+        notes=("002", "003", "004"), equation="∂L/∂A = −Y/(N·A)",
+        reference=lambda c: {"out": np.asarray(bp.cross_entropy(c["probs"], c["y"])),
+                             "dprobs": bp.cross_entropy_grad(c["probs"], c["y"])},
+        cases=cases.probs_and_labels, twin=Twin("cross_entropy_probs", wrt=("probs",)),
+        sympy=True, reference_name="cross_entropy, cross_entropy_grad"),
     Derivation(
-        "D8", "binary CE and its gradient; 2-class categorical CE equals BCE", ("002",),
-        "∂L/∂a = (a − y)/(N a(1 − a))", _bce_ref, cases.probs_binary,
-        Twin("binary_cross_entropy", wrt=("a",), has_aux=True), sympy=True,
+        id="D8", title="binary CE and its gradient; 2-class categorical CE equals BCE",
+        notes=("002",), equation="∂L/∂a = (a − y)/(N a(1 − a))",
+        reference=_bce_ref, cases=cases.probs_binary,
+        twin=Twin("binary_cross_entropy", wrt=("a",), has_aux=True), sympy=True,
         reference_name="binary_cross_entropy, binary_cross_entropy_grad"),
     Derivation(
-        "D9", "output delta, MSE + sigmoid: δ = (a − y) ⊙ σ'(z)/N", ("002",),
-        "δ = (a − y) ⊙ σ'(z)/N",
-        lambda c: {"dz": bp.delta_mse_sigmoid(c["z"], c["y"])},
-        cases.logits_binary, Twin("mse_sigmoid", wrt=("z",), value=False), sympy=True,
-        reference_name="delta_mse_sigmoid"),
+        id="D9", title="output delta, MSE + sigmoid: δ = (a − y) ⊙ σ'(z)/N", notes=("002",),
+        equation="δ = (a − y) ⊙ σ'(z)/N",
+        reference=lambda c: {"dz": bp.delta_mse_sigmoid(c["z"], c["y"])},
+        cases=cases.logits_binary, twin=Twin("mse_sigmoid", wrt=("z",), value=False),
+        sympy=True, reference_name="delta_mse_sigmoid"),
     Derivation(
-        "D10", "output delta, BCE + sigmoid: δ = (a − y)/N (σ' cancels)", ("002",),
-        "δ = (a − y)/N",
-        lambda c: {"out": np.asarray(bp.binary_cross_entropy_with_logits(c["z"], c["y"])),
-                   "dz": bp.delta_bce_sigmoid(c["z"], c["y"])},
-        cases.logits_binary, Twin("bce_logits", wrt=("z",)), sympy=True,
+        id="D10", title="output delta, BCE + sigmoid: δ = (a − y)/N (σ' cancels)",
+        notes=("002",), equation="δ = (a − y)/N",
+        reference=lambda c: {
+            "out": np.asarray(bp.binary_cross_entropy_with_logits(c["z"], c["y"])),
+            "dz": bp.delta_bce_sigmoid(c["z"], c["y"])},
+        cases=cases.logits_binary, twin=Twin("bce_logits", wrt=("z",)), sympy=True,
         reference_name="delta_bce_sigmoid"),
     Derivation(
-        "D11", "output delta, CE + softmax, simplified: δ = (A − Y)/N", ("000", "001", "002",
-                                                                          "003", "004"),
-        "δ = (A − Y)/N",
-        lambda c: {"out": np.asarray(bp.cross_entropy_with_logits(c["z"], c["y"])),
-                   "dz": bp.delta_ce_softmax(c["z"], c["y"])},
-        cases.logits_classes, Twin("ce_logits", wrt=("z",)), sympy=True,
+        id="D11", title="output delta, CE + softmax, simplified: δ = (A − Y)/N",
+        notes=("000", "001", "002", "003", "004"), equation="δ = (A − Y)/N",
+        reference=lambda c: {"out": np.asarray(bp.cross_entropy_with_logits(c["z"], c["y"])),
+                             "dz": bp.delta_ce_softmax(c["z"], c["y"])},
+        cases=cases.logits_classes, twin=Twin("ce_logits", wrt=("z",)), sympy=True,
         reference_name="delta_ce_softmax"),
     Derivation(
-        "D12", "output delta, CE + softmax through the full Jacobian: δ_n = J_nᵀ ∂L/∂A_n",
-        ("003", "004"), "δ = Jᵀ(−Y/(N·A)) = (A − Y)/N",
-        lambda c: {"dz": bp.delta_ce_softmax_jacobian(c["z"], c["y"])},
-        cases.logits_classes, Twin("ce_through_probs", wrt=("z",), value=False), sympy=True,
-        reference_name="delta_ce_softmax_jacobian"),
+        id="D12",
+        title="output delta, CE + softmax through the full Jacobian: δ_n = J_nᵀ ∂L/∂A_n",
+        notes=("003", "004"), equation="δ = Jᵀ(−Y/(N·A)) = (A − Y)/N",
+        reference=lambda c: {"dz": bp.delta_ce_softmax_jacobian(c["z"], c["y"])},
+        cases=cases.logits_classes, twin=Twin("ce_through_probs", wrt=("z",), value=False),
+        sympy=True, reference_name="delta_ce_softmax_jacobian"),
     Derivation(
-        "D13", "the struck-out pairing (a − y) ⊙ σ'(z) with cross-entropy disagrees", ("002",),
-        "(a − y) ⊙ σ'(z) ≠ ∂BCE/∂z",
-        lambda c: {"dz": bp.delta_mse_sigmoid(c["z"], c["y"])},
-        cases.logits_binary, Twin("bce_logits", wrt=("z",), value=False), sympy=True,
-        expect="disagree", reference_name="delta_mse_sigmoid used with BCE"),
+        id="D13", title="the struck-out pairing (a − y) ⊙ σ'(z) with cross-entropy disagrees",
+        notes=("002",), equation="(a − y) ⊙ σ'(z) ≠ ∂BCE/∂z",
+        reference=lambda c: {"dz": bp.delta_mse_sigmoid(c["z"], c["y"])},
+        cases=cases.logits_binary, twin=Twin("bce_logits", wrt=("z",), value=False),
+        sympy=True, expect="disagree", reference_name="delta_mse_sigmoid used with BCE"),
     Derivation(
-        "D14", "dense backward: ∂L/∂W = A_prevᵀδ, ∂L/∂b = Σ_n δ_n, ∂L/∂A_prev = δWᵀ",
-        ("000", "001", "004"), "dW = Aᵀδ, db = Σδ, dA = δWᵀ",
-        lambda c: dict(zip(("out", "dx", "dW", "db"), (
-            bp.dense_forward(c["x"], c["W"], c["b"])[0],
-            *bp.dense_backward(c["g"], bp.dense_forward(c["x"], c["W"], c["b"])[1])))),
-        cases.dense_case, Twin("dense", wrt=("x", "W", "b"), cotangent="g"), sympy=True,
+        id="D14", title="dense backward: ∂L/∂W = A_prevᵀδ, ∂L/∂b = Σ_n δ_n, ∂L/∂A_prev = δWᵀ",
+        notes=("000", "001", "004"), equation="dW = Aᵀδ, db = Σδ, dA = δWᵀ",
+        reference=_dense_ref, cases=cases.dense_case,
+        twin=Twin("dense", wrt=("x", "W", "b"), cotangent="g"), sympy=True,
         reference_name="dense_forward, dense_backward"),
     Derivation(
-        "D15", "hidden delta δ^l = (δ^{l+1} W^{l+1ᵀ}) ⊙ g'(Z^l) for relu, sigmoid, tanh",
-        ("002", "004"), "δ^l = (δ^{l+1}W^{l+1ᵀ}) ⊙ g'(Z^l)",
-        lambda c: {"dz": bp.hidden_delta(c["g"], c["W_next"], c["z"], c["activation"])},
-        cases.hidden_case, Twin("hidden", wrt=("z",), cotangent="g", value=False), sympy=True,
-        reference_name="hidden_delta"),
+        id="D15", title="hidden delta δ^l = (δ^{l+1} W^{l+1ᵀ}) ⊙ g'(Z^l) for relu, sigmoid, tanh",
+        notes=("002", "004"), equation="δ^l = (δ^{l+1}W^{l+1ᵀ}) ⊙ g'(Z^l)",
+        reference=lambda c: {"dz": bp.hidden_delta(c["g"], c["W_next"], c["z"],
+                                                   c["activation"])},
+        cases=cases.hidden_case, twin=Twin("hidden", wrt=("z",), cotangent="g", value=False),
+        sympy=True, reference_name="hidden_delta"),
     Derivation(
-        "D16", "L2 term ½·reg·Σ‖W‖², gradient reg·W", ("001",), "∂R/∂W = reg·W",
-        lambda c: {"out": np.asarray(bp.l2_penalty([c["W1"], c["W2"]], c["reg"])),
-                   "dW1": bp.l2_grad(c["W1"], c["reg"]), "dW2": bp.l2_grad(c["W2"], c["reg"])},
-        cases.l2_case, Twin("l2", wrt=("W1", "W2")), sympy=True,
+        id="D16", title="L2 term ½·reg·Σ‖W‖², gradient reg·W", notes=("001",),
+        equation="∂R/∂W = reg·W",
+        reference=lambda c: {"out": np.asarray(bp.l2_penalty([c["W1"], c["W2"]], c["reg"])),
+                             "dW1": bp.l2_grad(c["W1"], c["reg"]),
+                             "dW2": bp.l2_grad(c["W2"], c["reg"])},
+        cases=cases.l2_case, twin=Twin("l2", wrt=("W1", "W2")), sympy=True,
         reference_name="l2_penalty, l2_grad"),
     Derivation(
-        "D17", "the notes' network 200×4 → 10 relu → 3 softmax, CE + L2: loss and every "
-        "intermediate", ("001", "003", "004"), "Z1 A1 Z2 A2 dZ2 dW2 db2 dA1 dZ1 dW1 db1",
-        _network_ref(bp.two_layer.loss_and_grads), cases.notes_network, NETWORK_TWIN,
-        reference_name="two_layer.loss_and_grads"),
+        id="D17", title="the notes' network 200×4 → 10 relu → 3 softmax, CE + L2: loss and "
+        "every intermediate", notes=("001", "003", "004"),
+        equation="Z1 A1 Z2 A2 dZ2 dW2 db2 dA1 dZ1 dW1 db1",
+        reference=_network_ref(bp.two_layer.loss_and_grads, general=False),
+        cases=cases.notes_network, twin=NETWORK_TWIN, reference_name="two_layer.loss_and_grads"),
     Derivation(
-        "D18", "L-layer MLP, hidden relu/sigmoid/tanh, heads softmax+CE, sigmoid+BCE, "
-        "sigmoid+MSE, identity+MSE", ("002", "004"), "δ^L = head.delta; δ^l = (δ^{l+1}Wᵀ)⊙g'",
-        _network_ref(bp.mlp.loss_and_grads), cases.mlp_case, NETWORK_TWIN,
-        reference_name="mlp.loss_and_grads"),
+        id="D18", title="L-layer MLP, hidden relu/sigmoid/tanh, heads softmax+CE, sigmoid+BCE, "
+        "sigmoid+MSE, identity+MSE", notes=("002", "004"),
+        equation="δ^L = head.delta; δ^l = (δ^{l+1}Wᵀ)⊙g'",
+        reference=_network_ref(bp.mlp.loss_and_grads, general=True),
+        cases=cases.mlp_case, twin=NETWORK_TWIN, reference_name="mlp.loss_and_grads"),
     Derivation(
-        "D19", "per-sample loop (column vectors, summed, divided by m) equals the batch",
-        ("002",), "Σ_n a_n δ_nᵀ / m = Aᵀ Δ / m",
-        _network_ref(bp.two_layer.loss_and_grads_loop), cases.notes_network, NETWORK_TWIN,
-        sympy=True, reference_name="two_layer.loss_and_grads_loop"),
+        id="D19", title="per-sample loop (column vectors, summed, divided by m) equals the batch",
+        notes=("002",), equation="Σ_n a_n δ_nᵀ / m = Aᵀ Δ / m",
+        reference=_network_ref(bp.two_layer.loss_and_grads_loop, general=False),
+        cases=cases.notes_network, twin=NETWORK_TWIN, sympy=True,
+        reference_name="two_layer.loss_and_grads_loop"),
     Derivation(
-        "D20", "SGD θ ← θ − η ∂L/∂θ: 100 steps match torch.optim.SGD from the same start",
-        ("002",), "θ ← θ − η ∂L/∂θ", _sgd_ref, cases.sgd_case, Twin("sgd_run", kind="run"),
+        id="D20", title="SGD θ ← θ − η ∂L/∂θ: 100 steps match torch.optim.SGD from the same start",
+        notes=("002",), equation="θ ← θ − η ∂L/∂θ",
+        reference=_sgd_ref, cases=cases.sgd_case, twin=Twin("sgd_run", kind="run"),
         fd=False, float32=False, reference_name="training.fit"),
 )
 

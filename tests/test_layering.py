@@ -20,9 +20,24 @@ def _run(code: str) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, cwd=ROOT, timeout=120)
 
 
+def _imports(path: pathlib.Path):
+    """Every absolute import of a file: (module name, imported names, line)."""
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                yield a.name, [], node.lineno
+        elif isinstance(node, ast.ImportFrom) and node.level == 0:
+            yield node.module, [a.name for a in node.names], node.lineno
+
+
 def test_backprop_ref_sources_import_only_numpy_and_the_standard_library():
+    """``backprop_ref/__main__.py`` alone may reach for the command line, which lives in
+    ``comparisons`` (``python -m backprop_ref``); it does so lazily, with a message naming
+    the extra to install, and no module of the reference imports it."""
     allowed = set(sys.stdlib_module_names) | {"numpy", "backprop_ref"}
     for path in (ROOT / "backprop_ref").rglob("*.py"):
+        if path.name == "__main__.py":
+            continue
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Import):
                 names = [a.name for a in node.names]
@@ -84,3 +99,31 @@ def test_twins_write_forward_passes_only():
                 ident = node.attr if isinstance(node, ast.Attribute) else (
                     node.id if isinstance(node, ast.Name) else None)
                 assert ident not in forbidden, f"{name}: {getattr(fn, 'name', '')} uses {ident}"
+
+
+def test_twins_never_import_the_reference():
+    """A torch/JAX twin that called backprop_ref would compare the reference with itself.
+    (``twins_numpy`` is built from the reference's forwards on purpose: it is what central
+    differences differentiate.)"""
+    for name in ("twins_torch.py", "twins_jax.py", "_twin_mlp.py"):
+        for module, _, line in _imports(ROOT / "comparisons" / name):
+            assert not module.startswith("backprop_ref"), f"{name}:{line} imports {module}"
+        text = (ROOT / "comparisons" / name).read_text()
+        assert "backprop_ref" not in text and "from .twins_numpy" not in text, name
+
+
+def test_benchmarks_and_comparisons_use_only_public_names_of_the_reference():
+    """No ``_``-prefixed module or name of backprop_ref is imported or reached for across
+    the package boundary."""
+    paths = [*(ROOT / "comparisons").rglob("*.py"), *(ROOT / "benchmarks").rglob("*.py")]
+    for path in paths:
+        for module, names, line in _imports(path):
+            if module.split(".")[0] != "backprop_ref":
+                continue
+            private = [m for m in module.split(".")[1:] + names if m.startswith("_")]
+            assert not private, f"{path.name}:{line} imports {module} {names}"
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (isinstance(node, ast.Attribute) and node.attr.startswith("_")
+                    and not node.attr.startswith("__") and isinstance(node.value, ast.Name)
+                    and node.value.id in ("bp", "backprop_ref")):
+                raise AssertionError(f"{path.name}:{node.lineno} uses bp.{node.attr}")

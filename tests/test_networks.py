@@ -3,6 +3,7 @@ loop, SGD against torch.optim.SGD, and training on Iris."""
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from functools import partial
 
@@ -128,14 +129,58 @@ def test_d20_full_batch_run_of_100_steps_matches_within_1e10():
     assert {c.key for c in out.checks} == {"losses", "W1", "b1", "W2", "b2"}
 
 
-def test_sgd_step_is_pure():
+def test_sgd_step_is_pure_and_exact():
+    """Random gradients (all-ones ones make θ − η·g, θ − η and θ − η·g² look alike)."""
+    rng = np.random.default_rng(5)
     p = bp.two_layer.init_params()
-    g = {k: np.ones_like(v) for k, v in p.items()}
+    g = {k: rng.standard_normal(v.shape) for k, v in p.items()}
     before = {k: v.copy() for k, v in p.items()}
+    g_before = {k: v.copy() for k, v in g.items()}
     new = bp.sgd_step(p, g, 0.1)
     for k in p:
-        assert np.array_equal(p[k], before[k])
-        assert np.array_equal(new[k], before[k] - 0.1)
+        assert np.array_equal(p[k], before[k]) and np.array_equal(g[k], g_before[k])
+        assert np.array_equal(new[k], before[k] - 0.1 * g_before[k])
+
+
+def test_d18_runs_the_functions_verified_as_d14_and_d15(monkeypatch):
+    """The MLP's backward is the dense backward of D14 and the hidden delta of D15: the same
+    function objects, so breaking either turns D14/D15 and D18 red together."""
+    from backprop_ref import deltas, layers, mlp
+    assert mlp._dense_backward is layers._dense_backward
+    assert mlp._hidden_delta is deltas._hidden_delta
+    case = cases.mlp_case(np.random.default_rng(3), depth=3, hidden="tanh", head="sigmoid_bce")
+    assert agreement.run(get("D18"), "torch", case=case).status == "ok"
+    for module, name, did in ((layers, "_dense_backward", "D14"),
+                              (deltas, "_hidden_delta", "D15")):
+        real = getattr(module, name)
+
+        def flipped(*a, _real=real, **k):
+            out = _real(*a, **k)
+            return tuple(None if o is None else -o for o in out) if isinstance(out, tuple) \
+                else -out
+        monkeypatch.setattr(module, name, flipped)
+        monkeypatch.setattr(mlp, name, flipped)
+        assert agreement.run(get(did), "torch").status == "fail", did
+        assert agreement.run(get("D18"), "torch", case=case).status == "fail", name
+        monkeypatch.undo()
+
+
+@pytest.mark.parametrize(("depth", "hidden", "head"), GRID)
+def test_d19_mlp_loop_agrees_with_autograd(depth, hidden, head):
+    """The per-sample MLP loop against torch itself, not only against the vectorized MLP
+    (which shares its head delta and g')."""
+    loop = dataclasses.replace(get("D18"), reference=_network_loop_ref)
+    out = agreement.run(loop, "torch", case=_grid_case(depth, hidden, head))
+    assert out.status == "ok", out.message
+    assert {f"dZ{l}" for l in range(1, depth + 1)} <= {c.key for c in out.checks}
+
+
+def _network_loop_ref(c):
+    params = {k: v for k, v in c.arrays.items() if k[0] in "Wb"}
+    res = bp.mlp.loss_and_grads_loop(params, c["X"], c["y"], c["hidden"], c["head"],
+                                     reg=c["reg"])
+    return {"out": np.asarray(res.loss), **{f"d{k}": v for k, v in res.grads.items()},
+            **res.intermediates}
 
 
 @pytest.mark.parametrize("seed", range(5))
@@ -166,3 +211,42 @@ def test_iris_data_ships_with_the_package():
     assert np.bincount(y).tolist() == [50, 50, 50]
     X, y = bp.datasets.make_blobs()
     assert X.shape == (200, 4) and set(np.unique(y)) == {0, 1, 2}
+
+
+def test_estimators_take_labels_of_any_type_one_hot_and_soft_rows():
+    X, y = bp.datasets.make_blobs(90, 4, 3, seed=1)
+    names = np.array(["setosa", "versicolor", "virginica"])[y]
+    net = bp.TwoLayerNet(epochs=60, lr=0.3).fit(X, names)
+    assert net.classes_.tolist() == ["setosa", "versicolor", "virginica"]
+    assert set(net.predict(X)) <= set(net.classes_) and net.score(X, names) > 0.9
+    by_int = bp.TwoLayerNet(epochs=60, lr=0.3).fit(X, y)
+    assert np.array_equal(by_int.params_["W1"], net.params_["W1"])   # the same training run
+    for targets in (bp.one_hot(y, 3), 0.9 * bp.one_hot(y, 3) + 0.1 / 3):
+        m = bp.MLP((8,), epochs=40, lr=0.3).fit(X, targets)
+        assert m.classes_.tolist() == [0, 1, 2] and m.predict_proba(X).shape == (90, 3)
+    wide = bp.TwoLayerNet(epochs=5).fit(X, np.hstack([bp.one_hot(y, 3), np.zeros((90, 2))]))
+    assert wide.classes_.tolist() == [0, 1, 2, 3, 4]                # K from the rows' width
+
+
+def test_estimator_probabilities_and_predictions_follow_the_hidden_activation():
+    """MLP.predict must use its own activation (a predict that ignored it would pass a
+    relu-only test)."""
+    X, y = bp.datasets.make_blobs(60, 4, 3, seed=2)
+    net = bp.MLP((6, 6), hidden="tanh", epochs=30, lr=0.3).fit(X, y)
+    probs = net.predict_proba(X)
+    assert np.allclose(probs.sum(axis=1), 1.0, atol=1e-15, rtol=0)
+    want = bp.mlp.forward(net.params_, X, "tanh", "softmax_ce")[1][-1]
+    other = bp.mlp.forward(net.params_, X, "relu", "softmax_ce")[1][-1]
+    assert np.array_equal(probs, want) and not np.allclose(probs, other)
+    assert np.array_equal(net.predict(X), np.argmax(want, axis=1))
+
+
+def test_estimators_show_and_set_their_hyper_parameters():
+    net = bp.MLP((8, 4), hidden="sigmoid", lr=0.1)
+    assert repr(net) == ("MLP(hidden_sizes=(8, 4), num_classes=None, hidden='sigmoid', "
+                         "std=None, reg=0.0, lr=0.1, epochs=200, batch_size=None, seed=0)")
+    assert net.get_params()["hidden_sizes"] == (8, 4)
+    assert net.set_params(lr=0.5, epochs=3) is net and (net.lr, net.epochs) == (0.5, 3)
+    clone = bp.MLP(**net.get_params())
+    assert repr(clone) == repr(net)
+    assert repr(bp.TwoLayerNet()).startswith("TwoLayerNet(hidden_size=10, num_classes=None")
