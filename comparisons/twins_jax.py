@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from . import _twin_mlp
+from . import twin_mlp
 from ._optional import require
 
 jax = require("jax")
@@ -116,7 +116,7 @@ def _head_loss(Z, y, head):
 
 def mlp_loss(X, y, hidden, head, reg, **p):
     """L-layer MLP; ``eZl`` / ``eAl`` are zero perturbations whose gradients are dZl / dAl."""
-    return _twin_mlp.mlp_loss(_ACT, _head_loss, lambda W: jnp.sum(W**2), X, y, hidden, head, reg, **p)
+    return twin_mlp.mlp_loss(_ACT, _head_loss, lambda W: jnp.sum(W**2), X, y, hidden, head, reg, **p)
 
 
 def sgd_run(X, y, hidden, head, reg, lr, steps, **p):

@@ -8,7 +8,7 @@ name and keyword arguments as its twins in :mod:`comparisons.twins_jax` and
 
 from __future__ import annotations
 
-from . import _twin_mlp
+from . import twin_mlp
 from ._optional import require
 
 torch = require("torch")
@@ -102,7 +102,7 @@ def _head_loss(Z, y, head):
 
 def mlp_loss(X, y, hidden, head, reg, **p):
     """L-layer MLP; ``eZl`` / ``eAl`` are zero perturbations whose gradients are dZl / dAl."""
-    return _twin_mlp.mlp_loss(_ACT, _head_loss, lambda W: W.square().sum(), X, y, hidden, head, reg, **p)
+    return twin_mlp.mlp_loss(_ACT, _head_loss, lambda W: W.square().sum(), X, y, hidden, head, reg, **p)
 
 
 def sgd_run(X, y, hidden, head, reg, lr, steps, **p):

@@ -90,7 +90,7 @@ def test_twins_write_forward_passes_only():
     framework for gradients, as a training loop must.)"""
     forbidden = {"Function", "custom_vjp", "custom_jvp", "defvjp", "defjvp", "register_hook",
                  "backward", "grad", "vjp", "jvp", "jacfwd", "jacrev", "value_and_grad"}
-    for name in ("twins_torch.py", "twins_jax.py", "twins_numpy.py", "_twin_mlp.py"):
+    for name in ("twins_torch.py", "twins_jax.py", "twins_numpy.py", "twin_mlp.py"):
         tree = ast.parse((ROOT / "comparisons" / name).read_text())
         for fn in tree.body:
             if isinstance(fn, ast.FunctionDef) and fn.name == "sgd_run":
@@ -105,7 +105,7 @@ def test_twins_never_import_the_reference():
     """A torch/JAX twin that called backprop_ref would compare the reference with itself.
     (``twins_numpy`` is built from the reference's forwards on purpose: it is what central
     differences differentiate.)"""
-    for name in ("twins_torch.py", "twins_jax.py", "_twin_mlp.py"):
+    for name in ("twins_torch.py", "twins_jax.py", "twin_mlp.py"):
         for module, _, line in _imports(ROOT / "comparisons" / name):
             assert not module.startswith("backprop_ref"), f"{name}:{line} imports {module}"
         text = (ROOT / "comparisons" / name).read_text()
