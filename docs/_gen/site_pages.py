@@ -1,0 +1,50 @@
+"""What the generated part of the documentation site holds: shared by the page generator
+(`gen_pages.py`, run by mkdocs-gen-files) and the build hook (`hooks.py`, which puts the
+generated pages into the navigation)."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCS = ROOT / "docs"
+
+# the modules of the API reference, in reading order (optional ones only when present)
+API_MODULES = [
+    ("activations", "Activations (D1–D4)"),
+    ("labels", "Labels (D5)"),
+    ("losses", "Losses (D6–D8, D16)"),
+    ("deltas", "Deltas (D9–D13, D15)"),
+    ("layers", "Dense layer (D14)"),
+    ("heads", "Heads"),
+    ("two_layer", "The notes' network (D17, D19)"),
+    ("mlp", "MLP (D18, D19)"),
+    ("network", "Network results"),
+    ("training", "Training (D20)"),
+    ("models", "Estimators"),
+    ("datasets", "Data sets"),
+    ("validation", "Validation"),
+    ("testing", "The checker"),
+]
+
+
+def api_modules() -> list[tuple[str, str]]:
+    return [(m, t) for m, t in API_MODULES
+            if importlib.util.find_spec(f"backprop_ref.{m}") is not None]
+
+
+def derivation_ids() -> list[str]:
+    from comparisons.catalog import ids
+    return ids()
+
+
+def nav_derivations() -> list:
+    from comparisons.catalog import CATALOG
+    return [{"Overview": "derivations/index.md"}] + [
+        {f"{d.id} · {d.equation}": f"derivations/{d.id}.md"} for d in CATALOG]
+
+
+def nav_api() -> list:
+    return [{"Overview": "api/index.md"}] + [
+        {title: f"api/{m}.md"} for m, title in api_modules()]
