@@ -75,7 +75,7 @@ from .losses import (
 )
 
 __all__ = ["check", "assert_matches_reference", "CheckReport", "Diagnosis", "Row",
-           "KINDS", "targets"]
+           "KINDS", "BOUND", "targets", "resolve"]
 
 #: The diagnosis kinds, in the order the checker prefers them when two explain the same.
 KINDS = ("erratum", "relu_at_zero", "missing_activation_derivative", "wrong_layer",
@@ -960,6 +960,12 @@ def targets() -> dict:
     return out
 
 
+def resolve(against: str) -> str:
+    """The public name of the reference ``against`` names (``"D17"`` ->
+    ``"two_layer.loss_and_grads"``); a ValueError lists the valid ones."""
+    return _target(against).name
+
+
 def _target(against) -> _Target:
     key = str(against).strip()
     for prefix in ("backprop_ref.", "bp."):
@@ -1150,7 +1156,9 @@ def _value_diagnoses(t, cases, accepted, user, returned, shape_bad, value_bad, e
     out, left = [], list(value_bad)
     while left:
         o = left.pop(0)
-        local = sorted((m for m in models if explains(m, [o])), key=rank)
+        # a slip at this very output first: an upstream one would explain more than seen
+        local = sorted((m for m in models if explains(m, [o])),
+                       key=lambda m: (m.step != o, rank(m)))
         if local:
             m = local[0]
             out.append(Diagnosis(o, m.kind, m.message + " (another slip is present too)",

@@ -226,6 +226,59 @@ def cmd_errata(args) -> int:
     return 0 if all(m.ok for _, m in results) else 1
 
 
+def _load_function(target: str):
+    """``MODULE_OR_FILE:FUNCTION`` -> the function; a one-line ``ValueError`` otherwise."""
+    import importlib
+    import importlib.util
+
+    module_name, sep, func_name = target.rpartition(":")
+    if not sep or not module_name or not func_name:
+        raise ValueError(f"{target!r} is not MODULE_OR_FILE:FUNCTION "
+                         "(e.g. examples/two_layer_student.py:correct)")
+    try:
+        if module_name.endswith(".py") or os.path.sep in module_name:
+            if not os.path.isfile(module_name):
+                raise ValueError(f"cannot import {module_name}: no such file")
+            name = os.path.splitext(os.path.basename(module_name))[0]
+            spec = importlib.util.spec_from_file_location(name, module_name)
+            module = importlib.util.module_from_spec(spec)
+            sys.modules.setdefault(name, module)
+            spec.loader.exec_module(module)
+        else:
+            module = importlib.import_module(module_name)
+    except ValueError:
+        raise
+    except BaseException as exc:          # noqa: BLE001  (SyntaxError, SystemExit, …)
+        text = " ".join(str(exc).split())
+        raise ValueError(f"cannot import {module_name}: {type(exc).__name__}: {text}") \
+            from None
+    fn = module
+    for part in func_name.split("."):
+        if not hasattr(fn, part):
+            raise ValueError(f"{module_name} has no function {func_name!r}")
+        fn = getattr(fn, part)
+    if not callable(fn):
+        raise ValueError(f"{module_name}:{func_name} is a {type(fn).__name__}, not a function")
+    return fn
+
+
+def cmd_check(args) -> int:
+    from backprop_ref import testing
+
+    try:
+        testing.resolve(args.against)          # an unknown derivation first
+        fn = _load_function(args.target)
+        report = testing.check(fn, args.against, layout=args.layout, seed=args.seed)
+    except ValueError as exc:
+        print(f"backprop-ref check: error: {exc}", file=sys.stderr)
+        return 2
+    print(report.to_json() if args.json else report)
+    if report.raised:
+        print(f"backprop-ref check: error: {args.target} {report.error}", file=sys.stderr)
+        return 2
+    return 0 if report.ok else 1
+
+
 def cmd_bench(args) -> int:
     from .bench import main as bench_main
 
@@ -270,6 +323,19 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--backend", choices=("torch", "jax"), default=None)
     e.add_argument("--json", action="store_true")
     e.set_defaults(func=cmd_errata)
+
+    c = sub.add_parser("check", help="check your own backprop against the reference and "
+                       "name the slip")
+    c.add_argument("target", metavar="MODULE_OR_FILE:FUNCTION",
+                   help="e.g. examples/two_layer_student.py:correct or mypkg.net:loss")
+    c.add_argument("--against", required=True, metavar="ID",
+                   help="a derivation id (D11, D17, …) or a public name "
+                   "(delta_ce_softmax, two_layer.loss_and_grads, …)")
+    c.add_argument("--layout", choices=("rows", "columns"), default="rows",
+                   help="columns: Nielsen's W (fan_out, fan_in), examples as columns")
+    c.add_argument("--json", action="store_true", help="machine-readable report")
+    c.add_argument("--seed", type=int, default=0, help="seed of the random cases (0)")
+    c.set_defaults(func=cmd_check)
 
     b = sub.add_parser("bench", help="run the benchmarks and write benchmarks/REPORT.md")
     b.add_argument("--quick", action="store_true",
