@@ -1093,6 +1093,10 @@ def check(fn: Callable, against: str, *, layout: str = "rows", seed: int = 0) ->
     if value_bad:
         rep.diagnoses += _value_diagnoses(t, cases, accepted, user, returned, shape_bad,
                                           value_bad, expected, order)
+    nonfinite = [d.output for d in rep.diagnoses if d.kind == "other" and "nan/inf" in d.message]
+    if nonfinite:
+        rep.error = (f"returned nan/inf where the reference is finite, in {', '.join(nonfinite)}"
+                     f" ({next(r.note for r in rep.rows if r.output == nonfinite[0])})")
     rep.ok = not rep.diagnoses and all(r.ok for r in rep.rows)
     return rep
 
