@@ -10,7 +10,10 @@ their inputs once.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .validation import as_array, check_same_shape, finite_result
 
@@ -84,7 +87,7 @@ def _softmax_jacobian_from_probs(A: np.ndarray) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- public API
-def sigmoid(z, *, check_finite: bool = True) -> np.ndarray:
+def sigmoid(z: ArrayLike, *, check_finite: bool = True) -> np.ndarray:
     r"""Logistic sigmoid, elementwise (D1, note 002).
 
     $$
@@ -102,7 +105,7 @@ def sigmoid(z, *, check_finite: bool = True) -> np.ndarray:
     return _sigmoid(as_array(z, "z", check_finite=check_finite, allow_empty=True))
 
 
-def sigmoid_prime(z, *, check_finite: bool = True) -> np.ndarray:
+def sigmoid_prime(z: ArrayLike, *, check_finite: bool = True) -> np.ndarray:
     r"""Derivative of the sigmoid, elementwise (D1, note 002).
 
     $$
@@ -119,7 +122,7 @@ def sigmoid_prime(z, *, check_finite: bool = True) -> np.ndarray:
     return _sigmoid_prime(as_array(z, "z", check_finite=check_finite, allow_empty=True))
 
 
-def relu(z, *, check_finite: bool = True) -> np.ndarray:
+def relu(z: ArrayLike, *, check_finite: bool = True) -> np.ndarray:
     r"""Rectified linear unit, elementwise (D2, notes 001 003 004).
 
     $$
@@ -134,7 +137,7 @@ def relu(z, *, check_finite: bool = True) -> np.ndarray:
     return _relu(as_array(z, "z", check_finite=check_finite, allow_empty=True))
 
 
-def relu_prime(z, *, check_finite: bool = True) -> np.ndarray:
+def relu_prime(z: ArrayLike, *, check_finite: bool = True) -> np.ndarray:
     r"""Derivative of relu, elementwise (D2, notes 001 003 004).
 
     $$
@@ -153,7 +156,7 @@ def relu_prime(z, *, check_finite: bool = True) -> np.ndarray:
     return _relu_prime(as_array(z, "z", check_finite=check_finite, allow_empty=True))
 
 
-def tanh(z, *, check_finite: bool = True) -> np.ndarray:
+def tanh(z: ArrayLike, *, check_finite: bool = True) -> np.ndarray:
     r"""Hyperbolic tangent, elementwise (a hidden activation of D15/D18, note 002).
 
     $$
@@ -168,7 +171,7 @@ def tanh(z, *, check_finite: bool = True) -> np.ndarray:
     return np.tanh(as_array(z, "z", check_finite=check_finite, allow_empty=True))
 
 
-def tanh_prime(z, *, check_finite: bool = True) -> np.ndarray:
+def tanh_prime(z: ArrayLike, *, check_finite: bool = True) -> np.ndarray:
     r"""Derivative of tanh, elementwise (D15).
 
     $$
@@ -183,7 +186,7 @@ def tanh_prime(z, *, check_finite: bool = True) -> np.ndarray:
     return _tanh_prime(as_array(z, "z", check_finite=check_finite, allow_empty=True))
 
 
-def softmax(z, *, check_finite: bool = True) -> np.ndarray:
+def softmax(z: ArrayLike, *, check_finite: bool = True) -> np.ndarray:
     r"""Softmax over each row (D3, notes 000 001 003 004).
 
     $$
@@ -203,7 +206,7 @@ def softmax(z, *, check_finite: bool = True) -> np.ndarray:
     return _softmax(as_array(z, "z", ndim=2, check_finite=check_finite))
 
 
-def log_softmax(z, *, check_finite: bool = True) -> np.ndarray:
+def log_softmax(z: ArrayLike, *, check_finite: bool = True) -> np.ndarray:
     r"""Log of the softmax over each row, computed stably (D3).
 
     $$
@@ -218,7 +221,7 @@ def log_softmax(z, *, check_finite: bool = True) -> np.ndarray:
     return _log_softmax(as_array(z, "z", ndim=2, check_finite=check_finite))
 
 
-def softmax_jacobian(z, *, check_finite: bool = True) -> np.ndarray:
+def softmax_jacobian(z: ArrayLike, *, check_finite: bool = True) -> np.ndarray:
     r"""The full softmax Jacobian for each row (D4, notes 003 004).
 
     $$
@@ -241,12 +244,13 @@ def softmax_jacobian(z, *, check_finite: bool = True) -> np.ndarray:
 
 
 @finite_result("softmax_backward")
-def softmax_backward(dA, z, *, check_finite: bool = True) -> np.ndarray:
+def softmax_backward(dA: ArrayLike, z: ArrayLike, *, check_finite: bool = True) -> np.ndarray:
     r"""Push an upstream gradient back through softmax without forming J (D3, D4).
 
     $$
     \frac{\partial L}{\partial z_{nk}} = \sum_i J_{nik}\,\frac{\partial L}{\partial A_{ni}}
-    = A_{nk}\Big(\frac{\partial L}{\partial A_{nk}} - \sum_i A_{ni}\frac{\partial L}{\partial A_{ni}}\Big)
+    = A_{nk}\Big(\frac{\partial L}{\partial A_{nk}}
+      - \sum_i A_{ni}\frac{\partial L}{\partial A_{ni}}\Big)
     $$
 
     the vector–Jacobian product ``J_nᵀ dA_n`` in O(NK) time and memory instead of O(NK²).
@@ -270,7 +274,8 @@ def _softmax_backward(dA: np.ndarray, A: np.ndarray) -> np.ndarray:
 
 
 #: Hidden activations by name: ``name -> (g, g')`` kernels (no validation).
-HIDDEN_ACTIVATIONS = {
+HIDDEN_ACTIVATIONS: dict[str, tuple[Callable[[np.ndarray], np.ndarray],
+                                    Callable[[np.ndarray], np.ndarray]]] = {
     "relu": (_relu, _relu_prime),
     "sigmoid": (_sigmoid, _sigmoid_prime),
     "tanh": (np.tanh, _tanh_prime),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from importlib import resources
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .validation import as_array, positive_number, seed_value
 
@@ -52,7 +53,7 @@ def make_blobs(n_samples: int = 200, n_features: int = 4, n_classes: int = 3, *,
     return X, y.astype(np.int64)
 
 
-def train_test_split(X, y, test_size: float = 0.3, *,
+def train_test_split(X: ArrayLike, y: ArrayLike, test_size: float = 0.3, *,
                      seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Seeded random split for the training examples (D20): ``X_train, X_test, y_train, y_test``.
 
@@ -82,7 +83,7 @@ def train_test_split(X, y, test_size: float = 0.3, *,
     return X[train], X[test], y[train], y[test]
 
 
-def standardize(X_train, X_test=None):
+def standardize(X_train: ArrayLike, X_test: ArrayLike | None = None):
     """Scale columns to zero mean, unit variance using the training set's statistics (D20).
 
     Inputs:

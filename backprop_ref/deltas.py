@@ -8,6 +8,7 @@ function verified here is the one the networks run.
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .activations import HIDDEN_ACTIVATIONS, _softmax, _softmax_jacobian_from_probs
 from .heads import HEADS
@@ -31,7 +32,7 @@ def _head_delta(head_name: str, z, y, check_finite: bool) -> np.ndarray:
     return head.delta(Z, head.activate(Z), Y)
 
 
-def delta_mse_sigmoid(z, y, *, check_finite: bool = True) -> np.ndarray:
+def delta_mse_sigmoid(z: ArrayLike, y: ArrayLike, *, check_finite: bool = True) -> np.ndarray:
     r"""Output delta of sigmoid + MSE (D9, note 002).
 
     $$
@@ -52,7 +53,7 @@ def delta_mse_sigmoid(z, y, *, check_finite: bool = True) -> np.ndarray:
     return _head_delta("sigmoid_mse", z, y, check_finite)
 
 
-def delta_bce_sigmoid(z, y, *, check_finite: bool = True) -> np.ndarray:
+def delta_bce_sigmoid(z: ArrayLike, y: ArrayLike, *, check_finite: bool = True) -> np.ndarray:
     r"""Output delta of sigmoid + binary cross-entropy (D10, note 002).
 
     $$
@@ -70,7 +71,7 @@ def delta_bce_sigmoid(z, y, *, check_finite: bool = True) -> np.ndarray:
     return _head_delta("sigmoid_bce", z, y, check_finite)
 
 
-def delta_ce_softmax(z, y, *, check_finite: bool = True) -> np.ndarray:
+def delta_ce_softmax(z: ArrayLike, y: ArrayLike, *, check_finite: bool = True) -> np.ndarray:
     r"""Output delta of softmax + cross-entropy, simplified (D11, notes 000–004).
 
     $$
@@ -91,7 +92,7 @@ def delta_ce_softmax(z, y, *, check_finite: bool = True) -> np.ndarray:
 
 
 @finite_result("delta_mse_identity")
-def delta_mse_identity(z, y, *, check_finite: bool = True) -> np.ndarray:
+def delta_mse_identity(z: ArrayLike, y: ArrayLike, *, check_finite: bool = True) -> np.ndarray:
     r"""Output delta of an identity output + MSE (D6 as a head; the ``identity_mse`` head).
 
     $$
@@ -106,7 +107,8 @@ def delta_mse_identity(z, y, *, check_finite: bool = True) -> np.ndarray:
     return _head_delta("identity_mse", z, y, check_finite)
 
 
-def delta_ce_softmax_jacobian(z, y, *, check_finite: bool = True) -> np.ndarray:
+def delta_ce_softmax_jacobian(z: ArrayLike, y: ArrayLike, *,
+                              check_finite: bool = True) -> np.ndarray:
     r"""Output delta of softmax + cross-entropy through the full Jacobian (D12, notes 003 004).
 
     $$
@@ -119,8 +121,8 @@ def delta_ce_softmax_jacobian(z, y, *, check_finite: bool = True) -> np.ndarray:
     ``(N, K, K)`` tensor (memory N·K²) and divides by ``A``.  Where a target probability
     underflows below the smallest normal float (a logit gap beyond ~708 in float64, ~87 in
     float32), ``∂L/∂A`` is inexact (subnormal ``A``) or infinite (``A = 0``, ``inf · 0``);
-    this function then raises a ``ValueError`` rather than return nan.  The simplified route has no such failure:
-    one more reason to use it.
+    this function then raises a ``ValueError`` rather than return nan.  The simplified
+    route has no such failure: one more reason to use it.
 
     Inputs:
         z: logits, shape (N, K).
@@ -151,7 +153,8 @@ def delta_ce_softmax_jacobian(z, y, *, check_finite: bool = True) -> np.ndarray:
 
 
 @finite_result("hidden_delta")
-def hidden_delta(delta_next, W_next, z, activation: str, *, check_finite: bool = True) -> np.ndarray:
+def hidden_delta(delta_next: ArrayLike, W_next: ArrayLike, z: ArrayLike, activation: str, *,
+                 check_finite: bool = True) -> np.ndarray:
     r"""Delta of a hidden layer from the layer above (D15, notes 002 004).
 
     $$

@@ -3,13 +3,14 @@ r"""Class labels: the indicator (one-hot) matrix and argmax prediction (D5, note
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .validation import as_array, class_labels, indicator_matrix, positive_number
 
 __all__ = ["one_hot", "predict_labels"]
 
 
-def one_hot(labels, num_classes: int, *, dtype=np.float64) -> np.ndarray:
+def one_hot(labels: ArrayLike, num_classes: int, *, dtype=np.float64) -> np.ndarray:
     r"""The indicator matrix of note 001 (D5).
 
     $$
@@ -36,7 +37,7 @@ def one_hot(labels, num_classes: int, *, dtype=np.float64) -> np.ndarray:
     return indicator_matrix(y, num_classes, dtype)
 
 
-def predict_labels(scores, *, check_finite: bool = True) -> np.ndarray:
+def predict_labels(scores: ArrayLike, *, check_finite: bool = True) -> np.ndarray:
     r"""Predicted class of each row: ``argmax`` over classes (D5, note 000's ``A.argmax``).
 
     $$

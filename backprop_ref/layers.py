@@ -7,7 +7,10 @@ what the backward needs.  The MLP (`backprop_ref.mlp`) runs the same backward fo
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .validation import as_array, check_rows, finite_result
 
@@ -15,7 +18,8 @@ __all__ = ["dense_forward", "dense_backward"]
 
 
 @finite_result("dense_forward")
-def dense_forward(X, W, b, *, check_finite: bool = True) -> tuple[np.ndarray, tuple]:
+def dense_forward(X: ArrayLike, W: ArrayLike, b: ArrayLike, *,
+                  check_finite: bool = True) -> tuple[np.ndarray, tuple]:
     r"""Affine forward (D14).
 
     $$
@@ -44,7 +48,8 @@ def dense_forward(X, W, b, *, check_finite: bool = True) -> tuple[np.ndarray, tu
 
 
 @finite_result("dense_backward")
-def dense_backward(dZ, cache, *, check_finite: bool = True) -> tuple[np.ndarray, ...]:
+def dense_backward(dZ: ArrayLike, cache, *,
+                   check_finite: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     r"""Affine backward (D14, notes 000 001 004).
 
     $$
@@ -75,8 +80,9 @@ def dense_backward(dZ, cache, *, check_finite: bool = True) -> tuple[np.ndarray,
         raise ValueError(f"dZ{dZ.shape} must have W's fan_out {W.shape[1]} columns, "
                          f"W has shape {W.shape}")
     dtype = np.result_type(dZ, X, W)
-    return _dense_backward(dZ.astype(dtype, copy=False), X.astype(dtype, copy=False),
-                           W.astype(dtype, copy=False))
+    dX, dW, db = _dense_backward(dZ.astype(dtype, copy=False), X.astype(dtype, copy=False),
+                                 W.astype(dtype, copy=False))
+    return cast(np.ndarray, dX), dW, db
 
 
 def _dense_backward(dZ: np.ndarray, A_prev: np.ndarray, W: np.ndarray, *,

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .activations import _log_softmax
 from .validation import (
@@ -136,7 +137,7 @@ def _probs_and_classes(probs, y, check_finite: bool) -> tuple[np.ndarray, np.nda
 
 # --------------------------------------------------------------------------- D6: MSE
 @finite_result("mse")
-def mse(a, y, *, check_finite: bool = True) -> np.floating:
+def mse(a: ArrayLike, y: ArrayLike, *, check_finite: bool = True) -> np.floating:
     r"""Mean squared error with note 002's ½, averaged over the batch (D6).
 
     $$
@@ -153,7 +154,7 @@ def mse(a, y, *, check_finite: bool = True) -> np.floating:
 
 
 @finite_result("mse_grad")
-def mse_grad(a, y, *, check_finite: bool = True) -> np.ndarray:
+def mse_grad(a: ArrayLike, y: ArrayLike, *, check_finite: bool = True) -> np.ndarray:
     r"""Gradient of `mse` with respect to the prediction (D6, note 002).
 
     $$
@@ -179,7 +180,7 @@ def _bce_inputs(a, y, what: str, check_finite: bool) -> tuple[np.ndarray, np.nda
     return a, y
 
 
-def binary_cross_entropy(a, y, *, check_finite: bool = True) -> np.floating:
+def binary_cross_entropy(a: ArrayLike, y: ArrayLike, *, check_finite: bool = True) -> np.floating:
     r"""Binary cross-entropy of probabilities, averaged over the batch (D8, note 002).
 
     $$
@@ -202,7 +203,8 @@ def binary_cross_entropy(a, y, *, check_finite: bool = True) -> np.floating:
 
 
 @finite_result("binary_cross_entropy_grad")
-def binary_cross_entropy_grad(a, y, *, check_finite: bool = True) -> np.ndarray:
+def binary_cross_entropy_grad(a: ArrayLike, y: ArrayLike, *,
+                              check_finite: bool = True) -> np.ndarray:
     r"""Gradient of `binary_cross_entropy` with respect to ``a`` (D8, note 002).
 
     $$
@@ -226,7 +228,8 @@ def binary_cross_entropy_grad(a, y, *, check_finite: bool = True) -> np.ndarray:
 
 
 @finite_result("binary_cross_entropy_with_logits")
-def binary_cross_entropy_with_logits(z, y, *, check_finite: bool = True) -> np.floating:
+def binary_cross_entropy_with_logits(z: ArrayLike, y: ArrayLike, *,
+                                     check_finite: bool = True) -> np.floating:
     r"""BCE of ``σ(z)`` computed from logits, stably (D8/D10).
 
     $$
@@ -248,7 +251,7 @@ def binary_cross_entropy_with_logits(z, y, *, check_finite: bool = True) -> np.f
 
 
 # --------------------------------------------------------------------------- D7: CE
-def cross_entropy(probs, y, *, check_finite: bool = True) -> np.floating:
+def cross_entropy(probs: ArrayLike, y: ArrayLike, *, check_finite: bool = True) -> np.floating:
     r"""Categorical cross-entropy of probabilities, averaged over the batch (D7).
 
     $$
@@ -272,7 +275,7 @@ def cross_entropy(probs, y, *, check_finite: bool = True) -> np.floating:
 
 
 @finite_result("cross_entropy_grad")
-def cross_entropy_grad(probs, y, *, check_finite: bool = True) -> np.ndarray:
+def cross_entropy_grad(probs: ArrayLike, y: ArrayLike, *, check_finite: bool = True) -> np.ndarray:
     r"""Gradient of `cross_entropy` with respect to the probabilities (D7, note 003).
 
     $$
@@ -299,7 +302,8 @@ def _cross_entropy_grad(A: np.ndarray, Y: np.ndarray) -> np.ndarray:
 
 
 @finite_result("cross_entropy_with_logits")
-def cross_entropy_with_logits(z, y, *, check_finite: bool = True) -> np.floating:
+def cross_entropy_with_logits(z: ArrayLike, y: ArrayLike, *,
+                              check_finite: bool = True) -> np.floating:
     r"""Categorical cross-entropy of ``softmax(z)`` computed from logits (D7/D11).
 
     $$
@@ -353,7 +357,7 @@ def l2_penalty(weights: Iterable, reg: float) -> np.floating:
 
 
 @finite_result("l2_grad")
-def l2_grad(W, reg: float) -> np.ndarray:
+def l2_grad(W: ArrayLike, reg: float) -> np.ndarray:
     r"""Gradient of `l2_penalty` with respect to one weight matrix (D16, note 001).
 
     $$

@@ -16,6 +16,7 @@ tests show this loop agrees with the step-by-step `backprop_ref.two_layer`.
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .activations import HIDDEN_ACTIVATIONS
 from .deltas import _hidden_delta
@@ -68,7 +69,7 @@ def _forward(X: np.ndarray, Ws: list, bs: list, hidden: str,
 
 
 @finite_result("mlp.forward")
-def forward(params: dict, X, hidden: str = "relu", head: str | Head = "softmax_ce", *,
+def forward(params: dict, X: ArrayLike, hidden: str = "relu", head: str | Head = "softmax_ce", *,
             check_finite: bool = True) -> tuple[list, list]:
     """Forward pass only (D18): ``Z_l = A_{l−1} W_l + b_l``, ``A_l = g(Z_l)``, ``A_L = head(Z_L)``.
 
@@ -84,7 +85,7 @@ def forward(params: dict, X, hidden: str = "relu", head: str | Head = "softmax_c
 
 
 @finite_result("mlp.loss_and_grads")
-def loss_and_grads(params: dict, X, y, hidden: str = "relu",
+def loss_and_grads(params: dict, X: ArrayLike, y: ArrayLike, hidden: str = "relu",
                    head: str | Head = "softmax_ce", reg: float = 0.0, *,
                    check_finite: bool = True) -> Result:
     r"""Loss, gradients and intermediates of an L-layer MLP (D18, notes 002 004).
@@ -135,7 +136,7 @@ def loss_and_grads(params: dict, X, y, hidden: str = "relu",
 
 
 @finite_result("mlp.loss_and_grads_loop")
-def loss_and_grads_loop(params: dict, X, y, hidden: str = "relu",
+def loss_and_grads_loop(params: dict, X: ArrayLike, y: ArrayLike, hidden: str = "relu",
                         head: str | Head = "softmax_ce", reg: float = 0.0, *,
                         check_finite: bool = True) -> Result:
     r"""The same as `loss_and_grads`, one example at a time (D19, note 002).
@@ -166,7 +167,7 @@ def loss_and_grads_loop(params: dict, X, y, hidden: str = "relu",
     data_loss = X.dtype.type(0)
     for n in range(N):
         a = [X[n][:, None]]                                     # a^0 = x           (D, 1)
-        z = [None]
+        z: list = [None]                                        # z^l at index l
         for l in range(1, L + 1):
             z.append(Ws[l - 1].T @ a[-1] + bcols[l - 1])        # z^l = W^lᵀ a^{l−1} + b^l
             a.append(g(z[l]) if l < L else head.activate(z[l].T).T)
@@ -190,7 +191,7 @@ def loss_and_grads_loop(params: dict, X, y, hidden: str = "relu",
     return Result(loss=X.dtype.type(loss), grads=grads, intermediates=inter)
 
 
-def predict(params: dict, X, hidden: str = "relu", head: str | Head = "softmax_ce", *,
+def predict(params: dict, X: ArrayLike, hidden: str = "relu", head: str | Head = "softmax_ce", *,
             check_finite: bool = True) -> np.ndarray:
     """Predicted output (D5, D18): labels ``argmax_k Z_L`` for ``softmax_ce``; ``A_L`` otherwise.
 

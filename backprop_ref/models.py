@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -52,7 +52,7 @@ class _Classifier:
             raise ValueError(f"{type(self).__name__} has no hyper-parameter {unknown}; "
                              f"expected among {list(self._hyper)}")
         merged = {**self.get_params(), **params}
-        type(self).__init__(self, **merged)    # type: ignore[misc]
+        type(self).__init__(self, **merged)
         return self
 
     def __repr__(self) -> str:
@@ -122,8 +122,12 @@ class _Classifier:
                              f"fitted on {self.n_features_in_}")
         return X
 
+    def _hidden_activation(self) -> str:
+        return "relu"
+
     def _probs(self, X: np.ndarray) -> np.ndarray:
-        return mlp.forward(self.params_, X, self._hidden, "softmax_ce")[1][-1]
+        params = cast(dict, self.params_)
+        return mlp.forward(params, X, self._hidden_activation(), "softmax_ce")[1][-1]
 
     def predict_proba(self, X: object) -> np.ndarray:
         """Class probabilities ``softmax(Z_L)``, shape (N, K), columns in ``classes_`` order."""
@@ -154,7 +158,6 @@ class TwoLayerNet(_Classifier):
     """
 
     _hyper = ("hidden_size", "num_classes", "std", "reg", "lr", "epochs", "batch_size", "seed")
-    _hidden = "relu"
 
     def __init__(self, hidden_size: int = 10, num_classes: int | None = None, *,
                  std: float = 1e-1, reg: float = 0.0, lr: float = 0.5, epochs: int = 200,
@@ -167,7 +170,8 @@ class TwoLayerNet(_Classifier):
             callback: Callable[[EpochEnd], None] | None = None) -> TwoLayerNet:
         """Train on X (N, D) and y; returns self."""
         def make(D: int, K: int) -> dict:
-            return two_layer.init_params(D, self.hidden_size, K, std=self.std, seed=self.seed)
+            return two_layer.init_params(D, self.hidden_size, K, std=cast(float, self.std),
+                                         seed=self.seed)
         self._fit(two_layer.loss_and_grads, make, X, y, callback)
         return self
 
@@ -191,8 +195,7 @@ class MLP(_Classifier):
         self.hidden = choice(hidden, "hidden activation", HIDDEN_ACTIVATIONS)
         self._set_common(num_classes, std, reg, lr, epochs, batch_size, seed)
 
-    @property
-    def _hidden(self) -> str:
+    def _hidden_activation(self) -> str:
         return self.hidden
 
     def fit(self, X: object, y: object,

@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .validation import as_array, finite_result, positive_number, seed_value
 
@@ -97,8 +98,8 @@ class History:
 def fit(
     loss_and_grads: Callable,
     params: dict,
-    X,
-    y,
+    X: ArrayLike,
+    y: ArrayLike,
     *,
     lr: float,
     epochs: int,

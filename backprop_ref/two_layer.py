@@ -14,6 +14,7 @@ kept apart on purpose and the tests show they agree.
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 # The formulas themselves, on arrays already checked (the public functions of the same
 # names check their arguments first; here the inputs are checked once, at the top).
@@ -47,7 +48,7 @@ def init_params(input_size: int = 4, hidden_size: int = 10, num_classes: int = 3
 
 
 @finite_result("two_layer.loss_and_grads")
-def loss_and_grads(params: dict, X, y, reg: float = 0.0, *,
+def loss_and_grads(params: dict, X: ArrayLike, y: ArrayLike, reg: float = 0.0, *,
                    check_finite: bool = True) -> Result:
     r"""Loss, every gradient and every intermediate of the notes' network (D17).
 
@@ -118,7 +119,7 @@ def loss_and_grads(params: dict, X, y, reg: float = 0.0, *,
 
 
 @finite_result("two_layer.loss_and_grads_loop")
-def loss_and_grads_loop(params: dict, X, y, reg: float = 0.0, *,
+def loss_and_grads_loop(params: dict, X: ArrayLike, y: ArrayLike, reg: float = 0.0, *,
                         check_finite: bool = True) -> Result:
     r"""The same as `loss_and_grads`, one example at a time (D19, note 002).
 
@@ -174,7 +175,7 @@ def loss_and_grads_loop(params: dict, X, y, reg: float = 0.0, *,
     return Result(loss=X.dtype.type(loss), grads=grads, intermediates=rows)
 
 
-def predict(params: dict, X, *, check_finite: bool = True) -> np.ndarray:
+def predict(params: dict, X: ArrayLike, *, check_finite: bool = True) -> np.ndarray:
     r"""Predicted labels of the notes' network: ``argmax_k Z2[n, k]`` (D5, note 000).
 
     Softmax is monotone, so the argmax of the scores ``Z2`` is the argmax of ``A2``.

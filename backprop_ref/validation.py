@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple, TypeVar
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 __all__ = [
     "as_array",
@@ -229,7 +230,7 @@ def _as_float(value: numbers.Real, name: str, what: str) -> float:
         number = float(value)
     except OverflowError:                                 # an int beyond the float range
         raise ValueError(f"{name} must be {what} within the float range, got an int of "
-                         f"{len(str(abs(int(value))))} digits") from None
+                         f"{len(str(abs(value)))} digits") from None
     if not math.isfinite(number):
         raise ValueError(f"{name} must be {what}, got {value!r}")
     return number
@@ -243,7 +244,7 @@ def reg_value(reg: object) -> float:
         value = float(reg)
     except OverflowError:
         raise ValueError("reg must be finite and non-negative, got an int of "
-                         f"{len(str(abs(int(reg))))} digits") from None
+                         f"{len(str(abs(reg)))} digits") from None
     if not math.isfinite(value) or value < 0:
         raise ValueError(f"reg must be finite and non-negative, got {reg!r}")
     return value
@@ -259,7 +260,7 @@ def seed_value(seed: object, name: str = "seed") -> int:
 
 
 # --------------------------------------------------------------------------- class targets
-def class_labels(y: object, n: int | None, num_classes: int, *, name: str = "y",
+def class_labels(y: ArrayLike, n: int | None, num_classes: int, *, name: str = "y",
                  n_from: str = "the scores") -> np.ndarray:
     """Integer class labels ``(n,)`` of any integer dtype and byte order, each in ``[0, K)``.
 
@@ -301,7 +302,7 @@ def indicator_matrix(labels: np.ndarray, num_classes: int, dtype: Any = np.float
     return Y
 
 
-def class_targets(y: object, n: int, num_classes: int, *, dtype: Any = np.float64,
+def class_targets(y: ArrayLike, n: int, num_classes: int, *, dtype: Any = np.float64,
                   name: str = "y", n_from: str = "the scores") -> np.ndarray:
     """Class targets in any accepted form, as the dense ``(n, K)`` matrix ``Y`` of ``dtype``.
 
