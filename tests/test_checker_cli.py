@@ -9,19 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from comparisons.cli import main
+from test_cli import _run          # main(argv) -> (exit code, stdout, stderr)
 
 ROOT = Path(__file__).resolve().parents[1]
 STUDENT = str(ROOT / "examples" / "two_layer_student.py")
-
-
-def _run(argv, capsys):
-    try:
-        code = main(argv)
-    except SystemExit as exc:      # argparse errors
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_a_correct_implementation_exits_0(capsys):
