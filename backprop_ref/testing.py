@@ -33,6 +33,7 @@ stay (N,).  The checker converts on the way in and out and reports in the user's
 
 from __future__ import annotations
 
+import copy
 import inspect
 import json
 import math
@@ -1023,7 +1024,7 @@ def check(fn: Callable, against: str, *, layout: str = "rows", seed: int = 0) ->
     for k, c in enumerate(cases):
         try:
             with np.errstate(all="ignore"):
-                raw = t.call(fn, c, layout)
+                raw = t.call(fn, copy.deepcopy(c), layout)   # fn may write into its inputs
         except _Refused as exc:
             failures[k] = f"refused: {exc}"
             continue
@@ -1165,7 +1166,8 @@ def _value_diagnoses(t, cases, accepted, user, returned, shape_bad, value_bad, e
                        key=lambda m: (m.step != o, rank(m)))
         if local:
             m = local[0]
-            out.append(Diagnosis(o, m.kind, m.message + " (another slip is present too)",
+            out.append(Diagnosis(o, m.kind, m.message + " (the other outputs do not follow from this "
+                                 "slip alone: something else differs too)",
                                  m.erratum))
             left = [x for x in left if not explains(m, [x])]
         else:

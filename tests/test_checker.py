@@ -301,5 +301,37 @@ def test_the_checker_imports_numpy_and_the_standard_library_only():
     top = {(n.module or "").split(".")[0] if isinstance(n, ast.ImportFrom) else a.name.split(".")[0]
            for n in ast.walk(ast.parse(src)) if isinstance(n, (ast.Import, ast.ImportFrom))
            for a in n.names if not (isinstance(n, ast.ImportFrom) and n.level)}
-    assert top <= {"numpy", "__future__", "inspect", "json", "math", "collections", "dataclasses",
+    assert top <= {"numpy", "__future__", "copy", "inspect", "json", "math", "collections", "dataclasses",
                    "typing"}, top
+
+
+def test_a_function_that_writes_into_its_inputs_does_not_fool_the_check():
+    def in_place(params, X, y, reg=0.0):
+        res = bp.two_layer.loss_and_grads(params, X, y, reg=reg)
+        X *= 2.0
+        params["W2"][:] = 0.0
+        return res
+    assert testing.check(in_place, "D17").ok
+
+
+def mlp_columns(p, X, y, hidden="relu", head="softmax_ce", reg=0.0):
+    """A columns-layout MLP for the D18 check: Nielsen's shapes in and out."""
+    rows = {k: (v.T if k[0] == "W" else v[:, 0]) for k, v in p.items()}
+    r = bp.mlp.loss_and_grads(rows, X.T, y if np.ndim(y) == 1 else y.T, hidden=hidden,
+                              head=head, reg=reg)
+    grads = {k: (v.T if k[0] == "W" else v[:, None]) for k, v in r.grads.items()}
+    return r.loss, grads, {k: v.T for k, v in r.intermediates.items()}
+
+
+def test_an_mlp_in_columns_with_intermediates():
+    rep = testing.check(mlp_columns, "D18", layout="columns")
+    assert rep.ok and not rep.refused and len(rep.tried) == 28, str(rep)
+    assert {"dZ3", "dA2", "dZ1", "A3"} <= {r.output for r in rep.rows}
+
+    def dropped_mask(p, X, y, hidden="relu", head="softmax_ce", reg=0.0):
+        loss, grads, inter = mlp_columns(p, X, y, hidden=hidden, head=head, reg=reg)
+        return loss, grads, {**inter, "dZ2": inter["dA2"]}     # only the reported dZ2
+    rep = testing.check(dropped_mask, "D18", layout="columns")
+    assert [(d.output, d.kind) for d in rep.diagnoses] == [
+        ("dZ2", "missing_activation_derivative")], str(rep)
+    assert "something else differs too" in rep.diagnoses[0].message
