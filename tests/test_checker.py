@@ -335,3 +335,19 @@ def test_an_mlp_in_columns_with_intermediates():
     assert [(d.output, d.kind) for d in rep.diagnoses] == [
         ("dZ2", "missing_activation_derivative")], str(rep)
     assert "something else differs too" in rep.diagnoses[0].message
+
+
+def test_log_of_an_underflowed_probability_is_unstable_only_in_the_loss():
+    """CS231n's usual loss line, -log(probs[range(N), y]), is inf once the target's
+    probability underflows; its gradients stay right."""
+    def log_probs(params, X, y, reg=0.0):
+        loss, grads = student.correct(params, X, y, reg)
+        Z2 = np.maximum(0, X @ params["W1"] + params["b1"]) @ params["W2"] + params["b2"]
+        P = np.exp(Z2 - Z2.max(axis=1, keepdims=True))
+        P /= P.sum(axis=1, keepdims=True)
+        loss = -np.log(P[np.arange(len(y)), y]).mean() + 0.5 * reg * (
+            np.sum(params["W1"] ** 2) + np.sum(params["W2"] ** 2))
+        return loss, grads
+    rep = testing.check(log_probs, "D17")
+    assert [(d.output, d.kind) for d in rep.diagnoses] == [("loss", "unstable")], str(rep)
+    assert "log of a probability that underflowed" in rep.diagnoses[0].message
