@@ -7,7 +7,8 @@ run the benchmarks.
     backprop-ref errata [--backend torch|jax] [--json]
     backprop-ref bench  [--quick]
 
-Bad arguments exit with code 2 and a one-line message, in argparse's manner.
+Bad arguments exit with code 2 and a one-line message (``prog: error: …``), no traceback.
+Also ``python -m comparisons`` and ``python -m backprop_ref``.
 """
 
 from __future__ import annotations
@@ -20,6 +21,43 @@ import sys
 from .catalog import ids as catalog_ids
 
 BACKEND_NAMES = ("torch", "jax", "fd")
+DESCRIPTION = ("Verify the derivations of the backpropagation notes against autograd, train "
+               "the notes' network, list the errata, run the benchmarks.")
+
+
+class _HelpFormatter(argparse.HelpFormatter):
+    """Show each option's default in its help, except where there is none to show."""
+
+    def _get_help_string(self, action):
+        text = action.help or ""
+        none = action.default is None or action.default is False \
+            or action.default is argparse.SUPPRESS
+        if (not none and "%(default)" not in text
+                and "default:" not in text and action.option_strings):
+            text += " (default: %(default)s)"
+        return text
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a one-line error (``backprop-ref train: error: …``) and defaults in
+    the help; sub-command parsers are of the same class."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", _HelpFormatter)
+        super().__init__(*args, **kwargs)
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("backprop-ref")
+    except PackageNotFoundError:
+        import backprop_ref
+        return backprop_ref.__version__
 
 
 # ------------------------------------------------------------------ argument types
@@ -56,6 +94,16 @@ def _positive(kind):
     return parse
 
 
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"a seed must be a non-negative integer, got {text}")
+    return value
+
+
 def _non_negative_float(text: str) -> float:
     try:
         value = float(text)
@@ -85,14 +133,46 @@ def _writable_file(text: str) -> str:
         raise argparse.ArgumentTypeError(f"cannot write {text}: permission denied")
     if os.path.isdir(text):
         raise argparse.ArgumentTypeError(f"cannot write {text}: it is a folder")
+    existed = os.path.exists(text)
+    try:                      # the one reliable test (root passes os.access, /proc refuses)
+        with open(text, "ab"):
+            pass
+    except OSError as exc:
+        raise argparse.ArgumentTypeError(f"cannot write {text}: {exc.strerror}") from None
+    if not existed:
+        os.remove(text)
     return text
 
 
+def _png_file(text: str) -> str:
+    if os.path.splitext(text)[1].lower() != ".png":
+        raise argparse.ArgumentTypeError(
+            f"the plot is a PNG: the path must end in .png, got {text}")
+    return _writable_file(text)
+
+
 # ------------------------------------------------------------------ commands
+def _applies(d, backends) -> bool:
+    """Whether verify checks anything of derivation ``d`` with these backends."""
+    return bool({"torch", "jax"} & set(backends)) or ("fd" in backends and d.fd) or d.sympy
+
+
 def cmd_verify(args) -> int:
     from . import verify
+    from .catalog import CATALOG
 
+    chosen = [d for d in CATALOG if args.only is None or d.id in args.only]
+    if not any(_applies(d, args.backend) for d in chosen):
+        print(f"backprop-ref verify: error: nothing to check: {', '.join(d.id for d in chosen)} "
+              f"has no check with --backend {','.join(args.backend)} (central differences do "
+              "not apply to exact or training-run derivations); add --backend torch or jax",
+              file=sys.stderr)
+        return 2
     report = verify.build(args.only, args.backend, seed=args.seed, float32=not args.no_float32)
+    if not report.ran_anything:
+        print("backprop-ref verify: nothing was checked: install a backend "
+              "(pip install 'backprop-ref[all]')", file=sys.stderr)
+        return 1
     if args.markdown:
         with open(args.markdown, "w", encoding="utf-8") as fh:
             fh.write(verify.to_markdown(report))
@@ -100,10 +180,6 @@ def cmd_verify(args) -> int:
         print(verify.to_json(report))
     else:
         print(verify.render_text(report))
-    if not report.ran_anything:
-        print("nothing was checked: install a backend (pip install 'backprop-ref[all]')",
-              file=sys.stderr)
-        return 1
     return 0 if report.ok else 1
 
 
@@ -125,6 +201,12 @@ def _progress(total: int, desc: str):
 
 
 def cmd_train(args) -> int:
+    if args.activation not in (None, "relu") and len(args.hidden) < 2:
+        print("backprop-ref train: error: --activation needs an MLP: give two or more "
+              "--hidden sizes, e.g. --hidden 16,16 (the notes' two-layer network is relu)",
+              file=sys.stderr)
+        return 2
+    args.activation = args.activation or "relu"
     import numpy as np
 
     import backprop_ref as bp
@@ -167,7 +249,11 @@ def cmd_train(args) -> int:
     print(f"train accuracy  {model.score(Xtr, ytr):.4f}")
     print(f"test accuracy   {model.score(Xte, yte):.4f}")
     if args.plot:
-        _plot_training(curves, args.plot, f"{name} on {args.data}")
+        try:
+            _plot_training(curves, args.plot, f"{name} on {args.data}")
+        except OSError as exc:
+            print(f"backprop-ref train: error: cannot write {args.plot}: {exc}", file=sys.stderr)
+            return 1
         print(f"wrote {args.plot}")
     return 0
 
@@ -287,41 +373,46 @@ def cmd_bench(args) -> int:
 
 # ------------------------------------------------------------------ parser
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="backprop-ref", description=__doc__.split("\n\n")[0])
-    sub = p.add_subparsers(dest="command", required=True)
+    p = _Parser(prog="backprop-ref", description=DESCRIPTION)
+    p.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     v = sub.add_parser("verify", help="check D1–D20 against torch, JAX, central "
                        "differences and SymPy; print the measured errors")
     v.add_argument("--only", type=_id_list, default=None, metavar="IDS",
                    help="comma-separated derivation ids, e.g. D11,D12")
     v.add_argument("--backend", type=_backend_list, default=list(BACKEND_NAMES),
-                   metavar="NAMES", help="comma-separated: torch, jax, fd (default: all)")
+                   metavar="NAMES", help="comma-separated: torch, jax, fd (default: all three)")
     v.add_argument("--json", action="store_true", help="machine-readable output")
     v.add_argument("--markdown", type=_writable_file, metavar="PATH",
                    help="also write the table as a Markdown page")
-    v.add_argument("--seed", type=int, default=0, help="seed of the random cases (0)")
+    v.add_argument("--seed", type=_seed, default=0, help="seed of the random cases")
     v.add_argument("--no-float32", action="store_true", help="skip the float32 column")
     v.set_defaults(func=cmd_verify)
 
     t = sub.add_parser("train", help="train the notes' network (or an MLP) with SGD")
-    t.add_argument("--data", choices=("iris", "blobs"), default="iris")
+    t.add_argument("--data", choices=("iris", "blobs"), default="iris", help="data set")
     t.add_argument("--hidden", type=_hidden_sizes, default=[10], metavar="SIZES",
-                   help="10 (the notes' network) or e.g. 16,16 for an MLP")
-    t.add_argument("--activation", choices=("relu", "sigmoid", "tanh"), default="relu",
-                   help="hidden activation of an MLP")
-    t.add_argument("--epochs", type=_positive(int), default=300)
-    t.add_argument("--lr", type=_positive(float), default=0.5)
+                   help="one size: the notes' two-layer network (relu); two or more, "
+                   "e.g. 16,16: an MLP (default: 10)")
+    t.add_argument("--activation", choices=("relu", "sigmoid", "tanh"), default=None,
+                   help="hidden activation of an MLP; needs two or more --hidden sizes "
+                   "(default: relu)")
+    t.add_argument("--epochs", type=_positive(int), default=300, help="passes over the data")
+    t.add_argument("--lr", type=_positive(float), default=0.5, help="learning rate η")
     t.add_argument("--batch-size", type=_positive(int), default=None,
                    help="mini-batch size (default: full batch)")
-    t.add_argument("--reg", type=_non_negative_float, default=1e-3)
-    t.add_argument("--seed", type=int, default=0)
-    t.add_argument("--plot", type=_writable_file, metavar="PATH",
+    t.add_argument("--reg", type=_non_negative_float, default=1e-3,
+                   help="L2 strength: penalty ½·reg·Σ‖W‖²")
+    t.add_argument("--seed", type=_seed, default=0, help="seed of the split, init and batches")
+    t.add_argument("--plot", type=_png_file, metavar="PATH.png",
                    help="write a PNG of the loss and accuracy curves (needs matplotlib)")
     t.set_defaults(func=cmd_train)
 
     e = sub.add_parser("errata", help="the notes' slips, each measured against autograd")
-    e.add_argument("--backend", choices=("torch", "jax"), default=None)
-    e.add_argument("--json", action="store_true")
+    e.add_argument("--backend", choices=("torch", "jax"), default=None,
+                   help="the autograd to measure against (default: the first installed)")
+    e.add_argument("--json", action="store_true", help="machine-readable output")
     e.set_defaults(func=cmd_errata)
 
     c = sub.add_parser("check", help="check your own backprop against the reference and "

@@ -1,0 +1,106 @@
+"""The command line behaves as command lines do: a bad argument exits 2 with one line and no
+traceback, `--version`, `python -m backprop_ref` and `python -m comparisons`, help with the
+defaults and no markup, and `verify` never reports success when it checked nothing."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import subprocess
+import sys
+
+import pytest
+
+from comparisons.cli import build_parser, main
+
+
+def _run(argv, capsys):
+    try:
+        code = main(argv)
+    except SystemExit as exc:
+        code = exc.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["verify", "--seed", "-5"], "a seed must be a non-negative integer, got -5"),
+    (["verify", "--seed", "x"], "'x' is not an integer"),
+    (["train", "--seed", "-1"], "a seed must be a non-negative integer, got -1"),
+    (["train", "--plot", "/proc/c.png"], "cannot write /proc/c.png"),
+    (["train", "--plot", "c.txt"], "the path must end in .png, got c.txt"),
+    (["train", "--plot", "c"], "the path must end in .png, got c"),
+    (["train", "--activation", "tanh"], "--activation needs an MLP"),
+    (["train", "--activation", "sigmoid", "--hidden", "12"], "--activation needs an MLP"),
+    (["verify", "--only", "D20", "--backend", "fd"], "nothing to check: D20"),
+    (["verify", "--only", "D5", "--backend", "fd"], "nothing to check: D5"),
+    (["errata", "--backend", "tensorflow"], "invalid choice: 'tensorflow'"),
+    (["frobnicate"], "invalid choice: 'frobnicate'"),
+    ([], "the following arguments are required: COMMAND"),
+    (["train", "--unknown"], "unrecognized arguments: --unknown"),
+])
+def test_a_bad_argument_exits_2_with_one_line(argv, words, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)          # nothing is written where the test runs
+    code, out, err = _run(argv, capsys)
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1, err
+    assert words in err and err.startswith("backprop-ref")
+    assert "Traceback" not in err
+    assert "agree" not in out.lower()    # no success line beside the error
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_version_is_the_installed_distribution_version(capsys):
+    code, out, _ = _run(["--version"], capsys)
+    assert code == 0
+    assert out.strip() == f"backprop-ref {importlib.metadata.version('backprop-ref')}"
+
+
+@pytest.mark.parametrize("module", ["backprop_ref", "comparisons"])
+def test_python_dash_m_runs_the_command_line(module):
+    r = subprocess.run([sys.executable, "-m", module, "--version"], capture_output=True,
+                       text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("backprop-ref ")
+
+
+def test_python_dash_m_backprop_ref_names_the_extra_when_the_cli_is_missing():
+    code = ("import sys, runpy; sys.modules['comparisons'] = None\n"
+            "runpy.run_module('backprop_ref', run_name='__main__')")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                       timeout=60)
+    assert r.returncode == 2
+    assert "pip install 'backprop-ref[cli]'" in r.stderr and "Traceback" not in r.stderr
+
+
+def _helps():
+    parser = build_parser()
+    yield "", parser.format_help()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    for name, p in sub.choices.items():
+        yield name, p.format_help()
+
+
+@pytest.mark.parametrize("name, text", list(_helps()), ids=lambda x: x if isinstance(x, str)
+                         and len(x) < 10 else "")
+def test_help_has_no_markup(name, text):
+    for markup in ("``", ":func:", ":class:", ".. "):
+        assert markup not in text, f"{name or 'top-level'} help shows {markup!r}"
+
+
+def test_help_shows_defaults_and_every_option_is_explained():
+    helps = dict(_helps())
+    for default in ("(default: iris)", "(default: 300)", "(default: 0.5)", "(default: 0)",
+                    "(default: 10)", "(default: relu)", "(default: 0.001)"):
+        assert default in helps["train"], default
+    assert "(default: 0)" in helps["verify"]
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    for name, p in sub.choices.items():
+        for action in p._actions:
+            assert action.help, f"{name} {action.option_strings or action.dest} has no help"
+
+
+def test_verify_with_nothing_to_check_does_not_claim_success(capsys):
+    code, out, err = _run(["verify", "--only", "D20", "--backend", "fd"], capsys)
+    assert code == 2 and out == ""
+    assert "All checks agree" not in out + err
