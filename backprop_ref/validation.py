@@ -96,7 +96,8 @@ def as_array(
             f"{name} must be an array of real numbers, got dtype {arr.dtype} "
             f"with shape {arr.shape}"
         )
-    arr = arr.astype(_float_dtype(arr.dtype), copy=False)
+    with np.errstate(over="ignore"):        # a long double beyond float64 becomes inf: caught below
+        arr = arr.astype(_float_dtype(arr.dtype), copy=False)
     if ndim is not None and arr.ndim != ndim:
         want = {1: "(N,)", 2: "(N, K)", 3: "(N, K, K)"}.get(ndim, f"{ndim}-D")
         raise ValueError(f"{name} must be {ndim}-D {want}, got shape {arr.shape}")
