@@ -111,6 +111,11 @@ class Row(NamedTuple):
     ok: bool
     note: str = ""
 
+    @property
+    def passed(self) -> bool:
+        """The same as ``ok``: max|ours − theirs| ≤ 1e-12 · max(1, max|theirs|)."""
+        return self.ok
+
 
 @dataclass
 class CheckReport:
