@@ -412,8 +412,9 @@ def _erratum_model_text(eid):
     return f"erratum {e.id} (note {e.note}): {e.title}; the note writes {e.literal}, correct is {e.corrected}"
 
 
-_UNSTABLE_SOFTMAX = ("softmax without subtracting the row max: exp overflows on large finite "
-                     "logits; subtract z.max(axis=1, keepdims=True) first")
+_UNSTABLE_SOFTMAX = ("nan/inf on large finite logits where the reference is finite: softmax "
+                     "without subtracting the row max, so exp overflows; subtract "
+                     "z.max(axis=1, keepdims=True) first")
 
 
 def _ce_delta_unstable(c):
@@ -903,17 +904,17 @@ def _network_models(cases):
     all_l = tuple(range(1, L + 1))
     top = f"dW{L}"
     for fac, kind in ((0.0, "missing_reg"), (2.0, "reg_scale"), (0.5, "reg_scale")):
-        what = {0.0: "without the L2 term reg·W",
-                2.0: "with 2·reg·W: CS231n 2017's reg·ΣW² convention; here the penalty is "
-                     "½·reg·ΣW², whose gradient is reg·W",
-                0.5: "with ½·reg·W: the penalty's ½ kept in its gradient"}[fac]
+        what = {0.0: "the L2 term reg·W is missing",
+                2.0: "the L2 gradient is 2·reg·W: CS231n 2017's reg·ΣW² convention; here the "
+                     "penalty is ½·reg·ΣW², whose gradient is reg·W",
+                0.5: "the L2 gradient is ½·reg·W: the penalty's ½ kept in its gradient"}[fac]
         for ls in [all_l] + ([(l,) for l in all_l] if L > 1 else []):
             names = ", ".join(f"dW{l}" for l in sorted(ls, reverse=True))
             for lf in ((1.0, fac) if ls == all_l else (1.0,)):
                 loss_txt = "" if lf == 1.0 else (
                     " (the loss leaves it out too)" if fac == 0 else
                     " (the loss uses the same convention)")
-                ms.append(_Model(kind, f"dW{max(ls)}", f"{names} {what}{loss_txt}",
+                ms.append(_Model(kind, f"dW{max(ls)}", f"{names}: {what}{loss_txt}",
                                  S(reg_w={l: fac for l in ls}, loss_reg=lf)))
         ms.append(_Model(kind, "loss", "the loss's L2 term is " + {
             0.0: "missing (the gradients have it)", 2.0: "reg·ΣW² (CS231n 2017); here it is "
@@ -923,12 +924,11 @@ def _network_models(cases):
         names = ", ".join(f"db{l}" for l in sorted(ls, reverse=True))
         for lb in ((0.0, 1.0) if ls == all_l else (0.0,)):
             ms.append(_Model("regularised_bias", f"db{max(ls)}",
-                             f"{names} include reg·b: biases are not regularised"
+                             f"{names}: reg·b is added, but biases are not regularised"
                              + (" (the loss adds ½·reg·Σb² too)" if lb else ""),
                              S(bias_reg=ls, loss_bias=lb)))
     if c0.inputs["head"] == "softmax_ce" or any(c.inputs["head"] == "softmax_ce" for c in cases):
-        ms.append(_Model("unstable", "A" + str(L), "nan/inf on large finite logits where the "
-                         "reference is finite: " + _UNSTABLE_SOFTMAX, S(unstable="softmax")))
+        ms.append(_Model("unstable", "A" + str(L), _UNSTABLE_SOFTMAX, S(unstable="softmax")))
         ms.append(_Model("unstable", "loss", "inf/nan on large finite logits: log of a "
                          "probability that underflowed to 0; compute the loss from the logits "
                          "(log-softmax: Z − max − log Σ exp(Z − max))", S(unstable="log")))
