@@ -25,8 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .activations import relu_prime, softmax, softmax_jacobian
-from .losses import binary_cross_entropy
+import backprop_ref as bp      # public names, looked up when a form runs
 
 __all__ = ["Erratum", "ERRATA", "get", "ids"]
 
@@ -86,7 +85,7 @@ def _relu_mask_from_a1(Z1, A1, dA1):
 
 
 def _jacobian_positive_off_diagonal(z):
-    A = softmax(z)
+    A = bp.softmax(z)
     J = A[:, :, None] * A[:, None, :]   # off-diagonal written A_j A_k
     K = A.shape[1]
     J[:, np.arange(K), np.arange(K)] = A * (1 - A)
@@ -98,12 +97,12 @@ ERRATA: tuple[Erratum, ...] = (
         "E1", "000", "softmax denominator reuses the numerator's index i",
         "e^{z_i} / Σ_i e^{z_i}  (i bound twice: every term is e^{z_i}, so A_i = 1/K)",
         "e^{z_i} / Σ_j e^{z_j}",
-        "A", ("z",), _softmax_same_index, lambda z: softmax(z)),
+        "A", ("z",), _softmax_same_index, lambda z: bp.softmax(z)),
     Erratum(
         "E2", "001", "P = p.sum(axis=1, keepdim=True) overwrites P with the row sums",
         "P = np.exp(scores); P = P.sum(axis=1, keepdims=True)",
         "P = np.exp(scores − max); P /= P.sum(axis=1, keepdims=True)",
-        "A", ("z",), _row_sums, lambda z: softmax(z)),
+        "A", ("z",), _row_sums, lambda z: bp.softmax(z)),
     Erratum(
         "E3", "001", "∂L/∂W2 = (p − y_ind)·a1 multiplies (200×3)(200×10)",
         "(P − Y_ind) @ A1", "A1ᵀ (P − Y_ind) / N",
@@ -115,7 +114,7 @@ ERRATA: tuple[Erratum, ...] = (
         "da1[a1 == 0] = 0  (right: the same mask as z1 ≤ 0, i.e. relu'(0) = 0)",
         "dZ1 = dA1 ⊙ 1[Z1 > 0]",
         "dZ1", ("Z1", "A1", "dA1"), _relu_mask_from_a1,
-        lambda Z1, A1, dA1: dA1 * relu_prime(Z1),
+        lambda Z1, A1, dA1: dA1 * bp.relu_prime(Z1),
         literal_agrees=True,
         contrast=("note 003's relu'(0) = 1 (mask z1 ≥ 0)",
                   lambda Z1, A1, dA1: dA1 * (Z1 >= 0))),
@@ -130,7 +129,7 @@ ERRATA: tuple[Erratum, ...] = (
         "relu'(z) = 1[z ≥ 0]", "relu'(z) = 1[z > 0]",
         "dz", ("z", "g"),
         lambda z, g: g * (z >= 0),
-        lambda z, g: g * relu_prime(z)),
+        lambda z, g: g * bp.relu_prime(z)),
     Erratum(
         "E7", "003", "∂L/∂A1 = (A2 − y)·w1 uses the wrong layer's weights",
         "dA1 = (A2 − Y)/N · W1  (the shapes multiply when D = K)", "dA1 = (A2 − Y)/N · W2ᵀ",
@@ -140,7 +139,7 @@ ERRATA: tuple[Erratum, ...] = (
     Erratum(
         "E8", "004", "the off-diagonal softmax Jacobian entry is written A_j A_k",
         "∂A_j/∂z_k = A_j A_k (j ≠ k)", "∂A_j/∂z_k = −A_j A_k (j ≠ k)",
-        "J", ("z",), _jacobian_positive_off_diagonal, lambda z: softmax_jacobian(z)),
+        "J", ("z",), _jacobian_positive_off_diagonal, lambda z: bp.softmax_jacobian(z)),
     Erratum(
         "E9", "001", "∂L/∂W2 = a1.T.dot(p − y_ind) + reg·W2 drops the 1/N of ∂Z2 = (p − Y_ind)/N",
         "A1ᵀ (P − Y_ind) + reg·W2", "A1ᵀ (P − Y_ind)/N + reg·W2",
@@ -153,7 +152,7 @@ ERRATA: tuple[Erratum, ...] = (
         "−(1/N) Σ [y log a + (1 − y) log(1 − a)]",
         "loss", ("a", "y"),
         lambda a, y: -np.sum(y * np.log(a)) / a.shape[0],
-        lambda a, y: binary_cross_entropy(a, y)),
+        lambda a, y: bp.binary_cross_entropy(a, y)),
 )
 
 _BY_ID = {e.id: e for e in ERRATA}

@@ -43,9 +43,25 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from . import errata as _errata_registry
-from . import mlp, two_layer
-from .activations import (
+# the public names only (the package's own namespace, whatever module defines them)
+from . import (
+    binary_cross_entropy_grad,
+    binary_cross_entropy_with_logits,
+    cross_entropy_grad,
+    cross_entropy_with_logits,
+    delta_bce_sigmoid,
+    delta_ce_softmax,
+    delta_ce_softmax_jacobian,
+    delta_mse_identity,
+    delta_mse_sigmoid,
+    dense_backward,
+    dense_forward,
+    hidden_delta,
+    l2_grad,
+    mlp,
+    mse,
+    mse_grad,
+    one_hot,
     relu,
     relu_prime,
     sigmoid,
@@ -54,26 +70,9 @@ from .activations import (
     softmax_jacobian,
     tanh,
     tanh_prime,
+    two_layer,
 )
-from .deltas import (
-    delta_bce_sigmoid,
-    delta_ce_softmax,
-    delta_ce_softmax_jacobian,
-    delta_mse_identity,
-    delta_mse_sigmoid,
-    hidden_delta,
-)
-from .labels import one_hot
-from .layers import dense_backward, dense_forward
-from .losses import (
-    binary_cross_entropy_grad,
-    binary_cross_entropy_with_logits,
-    cross_entropy_grad,
-    cross_entropy_with_logits,
-    l2_grad,
-    mse,
-    mse_grad,
-)
+from . import errata as _errata_registry
 
 __all__ = ["check", "assert_matches_reference", "CheckReport", "Diagnosis", "Row",
            "KINDS", "BOUND", "targets", "resolve"]

@@ -301,7 +301,7 @@ def test_the_checker_imports_numpy_and_the_standard_library_only():
     top = {(n.module or "").split(".")[0] if isinstance(n, ast.ImportFrom) else a.name.split(".")[0]
            for n in ast.walk(ast.parse(src)) if isinstance(n, (ast.Import, ast.ImportFrom))
            for a in n.names if not (isinstance(n, ast.ImportFrom) and n.level)}
-    assert top <= {"numpy", "__future__", "copy", "inspect", "json", "math", "collections", "dataclasses",
+    assert top <= {"numpy", "backprop_ref", "__future__", "copy", "inspect", "json", "math", "collections", "dataclasses",
                    "typing"}, top
 
 
