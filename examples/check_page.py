@@ -80,7 +80,7 @@ def _section(title: str, text: str, argv: list[str], code: str | None = None) ->
     status, output = run(argv)
     parts = [f"### {title}", "", text, ""]
     if code:
-        parts += ["```python", code, "```", ""]
+        parts += ["<!-- notest -->", "```python", code, "```", ""]   # an excerpt
     parts += ["```console", "$ backprop-ref " + " ".join(argv), output,
               f"$ echo $?", str(status), "```", ""]
     return parts
@@ -102,6 +102,7 @@ def render() -> str:
         "MLP). `backprop_ref.testing` runs the reference on the same inputs, tells you which "
         "output is wrong and names the slip that explains it.",
         "",
+        "<!-- notest -->",
         "```python",
         "from backprop_ref import testing",
         "",
