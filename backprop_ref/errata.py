@@ -55,8 +55,8 @@ class Erratum:
     corrected: str
     output: str
     inputs: tuple
-    literal_form: Callable[..., np.ndarray]
-    corrected_form: Callable[..., np.ndarray]
+    literal_form: Callable[..., np.ndarray | np.floating]
+    corrected_form: Callable[..., np.ndarray | np.floating]
     literal_agrees: bool = False
     contrast: tuple | None = None
 

@@ -957,7 +957,7 @@ _TARGETS = [*_ARRAY_TARGETS, _DENSE, _HIDDEN_DELTA, _L2, _TWO_LAYER, _TWO_LAYER_
 
 def targets() -> dict:
     """``{derivation id or public name: public name}``: every valid ``against``."""
-    out = {}
+    out: dict[str, str] = {}
     for t in _TARGETS:
         for i in t.ids:
             out.setdefault(i, t.name)
