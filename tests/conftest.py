@@ -44,6 +44,22 @@ def pytest_collection_modifyitems(items):
                 item.add_marker(getattr(pytest.mark, d))
 
 
+@pytest.fixture(autouse=True)
+def _fresh_backend_memo(request):
+    """A test that monkeypatches may change what a twin computes (the central-difference
+    twin runs the reference's own forward functions): it starts and ends with an empty
+    memo of backend evaluations, so it neither sees nor leaves results computed under
+    other code."""
+    if "monkeypatch" not in request.fixturenames:
+        yield
+        return
+    from comparisons.backends import clear_memo
+
+    clear_memo()
+    yield
+    clear_memo()
+
+
 @pytest.fixture
 def rng():
     return np.random.default_rng(20261122)
