@@ -226,8 +226,11 @@ def test_a_derivation_page_shows_its_equation_code_proof_and_errors(crawl, brows
         assert expected in info["text"], expected
     assert "measured" in info["ids"]
     browser.get(server + "/derivations/D11/")
+    height = browser.execute_script("return document.documentElement.scrollHeight")
+    browser.set_window_size(1280, min(height + 120, 4000))   # the whole page, table included
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     assert browser.save_screenshot(str(SCREENSHOT))
+    browser.set_window_size(1280, 1600)
     assert SCREENSHOT.stat().st_size > 10_000
     print(f"screenshot: {SCREENSHOT}")
 
