@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -85,6 +86,17 @@ def _reference_objects(d) -> list:
     return objs
 
 
+def _named_tests(derivation_id: str) -> list[str]:
+    """The tests named after one derivation (`test_d11_…`, `test_d17_d19_…`)."""
+    tag = re.compile(rf"_{derivation_id.lower()}(?=_)")
+    found = []
+    for path in sorted((ROOT / "tests").glob("test_*.py")):
+        for name in re.findall(r"^def (test_\w+)", path.read_text("utf-8"), re.MULTILINE):
+            if tag.search(name + "_"):
+                found.append(f"tests/{path.name}::{name}")
+    return found
+
+
 def _ref_id(obj) -> str:
     return f"{obj.__module__}.{obj.__qualname__}"
 
@@ -104,8 +116,9 @@ def derivation_page(d, measured: dict | None) -> str:
              f"- **Reference:** {refs}" + (" (used with binary cross-entropy, where it is "
                                            "**wrong**: this derivation is expected to "
                                            "disagree)" if d.expect == "disagree" else ""),
-             f"- **Tests:** `pytest -m {d.id}` (the catalog tests in `tests/test_catalog.py` "
-             f"and `tests/test_properties.py` run every entry)", ""]
+             f"- **Tests:** `pytest -m {d.id}`: the catalog tests in `tests/test_catalog.py` "
+             f"and `tests/test_properties.py` run every entry"
+             + "".join(f", `{t}`" for t in _named_tests(d.id)), ""]
     lines += ["## Reference code", ""]
     for o in objs:
         lines += [f"`{o.__module__}.{o.__qualname__}`:", "", "```python",
@@ -160,17 +173,28 @@ def derivations():
 
 
 def errata():
-    from comparisons.errata import ERRATA
+    from comparisons.errata import ERRATA, first_available_backend, measure
 
+    backend = first_available_backend()
     lines = ["# Errata: slips in the notes", "",
              "Each slip is measured against autograd by `backprop-ref errata`: the note's "
              "literal form must disagree and the corrected form agree "
              "(`tests/test_errata.py`). The notes' pages mark each one where it occurs.", ""]
+    lines += ([f"The figures below were measured against {backend} autograd (seed 0) when "
+               "this site was built: the largest absolute difference from autograd.", ""]
+              if backend else ["Install torch or JAX to see the measured figures here.", ""])
     for e in ERRATA:
         lines += [f"## {e.id} · note {e.note} {{ #{e.id.lower()} }}", "", e.title, "",
                   f"- the note writes: `{e.literal}`",
                   f"- correct form: `{e.corrected}`",
-                  f"- where: [note {e.note}](notes/{e.note}.md)", ""]
+                  f"- where: [note {e.note}](notes/{e.note}.md)"]
+        if backend:
+            m = measure(e, backend)
+            lines += [f"- literal form against autograd: {m.literal_summary}; corrected: "
+                      f"{m.corrected_error:.1e} ({'as expected' if m.ok else '**unexpected**'})"]
+            if e.contrast:
+                lines.append(f"- the other reading, `{e.contrast[0]}`: {m.contrast_error:.1e}")
+        lines.append("")
     with mkdocs_gen_files.open("errata.md", "w") as fh:
         fh.write("\n".join(lines))
 
