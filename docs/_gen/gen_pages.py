@@ -217,9 +217,9 @@ def benchmarks():
     bench = ROOT / "benchmarks"
     with mkdocs_gen_files.open("benchmarks/REPORT.md", "w") as fh:
         fh.write((bench / "REPORT.md").read_text(encoding="utf-8"))
-    for png in sorted(bench.glob("*.png")):
-        with mkdocs_gen_files.open(f"benchmarks/{png.name}", "wb") as fh:
-            fh.write(png.read_bytes())
+    for data in sorted([*bench.glob("*.png"), *bench.glob("*.json")]):   # plots, results
+        with mkdocs_gen_files.open(f"benchmarks/{data.name}", "wb") as fh:
+            fh.write(data.read_bytes())
 
 
 def tutorial_placeholder():
