@@ -1,7 +1,8 @@
 """Suite 3: the NumPy reference against torch eager autograd and jax.jit(value_and_grad) at
 the notes' size (N = 200, 4-10-3) and a large size (N = 4096, 784-256-10), with the large
-size's two big GEMMs (X @ W1 and Xᵀ dZ1) alone as the floor.  Suite 4: float64 vs float32
-for the reference at both sizes."""
+size's two big GEMMs (X @ W1 and Xᵀ dZ1) alone as the floor, and what validation costs at
+both.  Suite 4: float64 vs float32 for the reference at both sizes.  Only public names of
+``backprop_ref``."""
 
 from __future__ import annotations
 
@@ -22,8 +23,10 @@ def _problem(size, dtype=np.float64):
 
 
 def _info(benchmark, size, impl, **kw):
+    N, D, H, K = SIZES[size]
     benchmark.group = f"frameworks-{size}"
-    benchmark.extra_info.update(suite="frameworks", size=size, impl=impl, **kw)
+    benchmark.extra_info.update(suite="frameworks", size=size, impl=impl, N=N,
+                                layers=f"{D}-{H}-{K}", **kw)
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -62,37 +65,19 @@ def test_gemm_floor(benchmark):
     benchmark(lambda: (X @ p["W1"], X.T @ dZ1))
 
 
-def test_validation_only(benchmark):
-    """What the input checks cost at the notes' size (the issue's budget: < 10%).
-
-    This includes ``‖W1‖² + ‖W2‖²``, which the finiteness check computes and the L2 term
-    then reuses, so it slightly overstates what the checks add."""
-    from backprop_ref._network import check_network_inputs
-    from backprop_ref._validation import as_class_targets
-
-    X, y, p = _problem("notes")
-    _info(benchmark, "notes", "validation only")
+@pytest.mark.parametrize("size", SIZES)
+def test_validation_only(benchmark, size):
+    """What the input checks of one call cost, through the public validation module: the
+    network inputs and the class targets, as ``two_layer.loss_and_grads`` checks them."""
+    X, y, p = _problem(size)
+    N, K = X.shape[0], SIZES[size][3]
+    _info(benchmark, size, "validation only",
+          checks="validation.network_inputs + validation.class_targets")
 
     def validate():
-        check_network_inputs(p, X, REG, layers=2)
-        as_class_targets(y, X.shape[0], 3)
+        bp.validation.network_inputs(p, X, REG, layers=2)
+        bp.validation.class_targets(y, N, K)
     benchmark(validate)
-
-
-def test_numpy_reference_unchecked(benchmark):
-    """The notes' lines alone, on inputs checked once beforehand: what a call would cost
-    with no validation at all (the L2 term computes its own ‖W‖²).  The reference's
-    time minus this is the checks' cost end to end."""
-    from backprop_ref._validation import ClassTargets
-    from backprop_ref.two_layer import _notes_lines
-
-    X, y, p = _problem("notes")
-    _info(benchmark, "notes", "numpy reference, unchecked")
-    res = benchmark(_notes_lines, X, p["W1"], p["b1"], p["W2"], p["b2"],
-                    ClassTargets(y, None), REG)
-    want = bp.two_layer.loss_and_grads(p, X, y, REG)
-    assert res.loss == want.loss and all(np.array_equal(res.grads[k], want.grads[k])
-                                         for k in want.grads)
 
 
 @pytest.mark.parametrize("size", SIZES)

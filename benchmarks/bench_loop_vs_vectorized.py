@@ -1,5 +1,6 @@
 """Suite 1: the per-sample loop (note 002, D19) against the vectorized batch, and the same
-network in torch eager and jax.jit, over N = 1 … 10 000, on the same data in one run."""
+network in torch eager and jax.jit, over N = 1 … 10 000 (N = 200 included), on the same data
+in one run."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import backprop_ref as bp
 from frameworks import jax_step_fn, torch_step_fn
 from conftest import notes_problem
 
-NS = [1, 10, 100, 1000, 10000]
+NS = [1, 10, 100, 200, 1000, 10000]     # N = 200: the notes' size, where the target is
 REG = 1e-3
 DEEP = [4, 64, 64, 64, 3]       # a deeper MLP: three hidden layers of 64
 
