@@ -5,7 +5,7 @@ run the benchmarks.
     backprop-ref train  [--data iris|blobs] [--hidden 10 | 16,16] [--epochs N] [--lr η]
                         [--batch-size B] [--reg λ] [--seed S] [--plot PATH]
     backprop-ref errata [--backend torch|jax] [--json]
-    backprop-ref bench  [--quick]
+    backprop-ref bench  [--quick] [--compare [ID|FILE]] [--compare-fail EXPR] [-- PYTEST_ARGS]
 
 Bad arguments exit with code 2 and a one-line message (``prog: error: …``), no traceback.
 Also ``python -m comparisons`` and ``python -m backprop_ref``.
@@ -368,7 +368,8 @@ def cmd_check(args) -> int:
 def cmd_bench(args) -> int:
     from .bench import main as bench_main
 
-    return bench_main(quick=args.quick)
+    return bench_main(quick=args.quick, compare=args.compare, compare_fail=args.compare_fail,
+                      pytest_args=args.pytest_args)
 
 
 # ------------------------------------------------------------------ parser
@@ -431,6 +432,13 @@ def build_parser() -> argparse.ArgumentParser:
     b = sub.add_parser("bench", help="run the benchmarks and write benchmarks/REPORT.md")
     b.add_argument("--quick", action="store_true",
                    help="fewer rounds; writes to a temporary folder, not benchmarks/")
+    b.add_argument("--compare", nargs="?", const=True, default=None, metavar="ID|FILE",
+                   help="compare with the latest saved run of this machine (or the one "
+                   "named), via pytest-benchmark")
+    b.add_argument("--compare-fail", action="append", metavar="EXPR",
+                   help="fail on a regression against the compared run, e.g. median:10%%")
+    b.add_argument("pytest_args", nargs=argparse.REMAINDER,
+                   help="after --: arguments passed to pytest as they are")
     b.set_defaults(func=cmd_bench)
     return p
 
