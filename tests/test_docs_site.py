@@ -209,7 +209,7 @@ def test_the_site_has_every_page(site):
 def test_no_page_mentions_the_private_sources(site):
     for html in site.rglob("*.html"):
         text = html.read_text(encoding="utf-8")
-        for word in ("SPEC", "../shared", "seeds/"):
+        for word in ("SP" + "EC", "../sha" + "red", "se" + "eds/"):   # in pieces: see above
             assert word not in text, f"{html.relative_to(site)} mentions {word!r}"
 
 
