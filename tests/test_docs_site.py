@@ -159,7 +159,7 @@ def pages(site: Path) -> list[str]:
 
 
 # what the browser reports about a page, in one round trip
-_INSPECT = """
+_PAGE_REPORT = """
 const mathml = document.querySelector('.katex-mathml');
 const prose = document.body.cloneNode(true);   // the text outside code listings
 prose.querySelectorAll('pre, code').forEach(e => e.remove());
@@ -190,7 +190,7 @@ def crawl(site, server, browser):
     seen = {}
     for path in pages(site):
         browser.get(server + path)
-        info = browser.execute_script(_INSPECT)
+        info = browser.execute_script(_PAGE_REPORT)
         info["console"] = [e["message"] for e in browser.get_log("browser")
                            if e["level"] == "SEVERE"]
         seen[path] = info
