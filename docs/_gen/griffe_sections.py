@@ -1,8 +1,8 @@
 """A griffe extension for the API pages: the reference's docstrings are written in the
 CS231n manner (`Inputs:` / `Returns:` / `Raises:` blocks of `name: text` lines). Rendered
 as plain Markdown those lines would run together into one paragraph; this turns each block
-into a bold heading and a list, and leaves everything else (the `$$` math, the prose, the
-examples) as written."""
+into a bold heading and a list, and a `>>>` session into a code block (Markdown would read
+its prompts as quotes); everything else (the `$$` math, the prose) is left as written."""
 
 from __future__ import annotations
 
@@ -16,8 +16,18 @@ ITEM = re.compile(r"^(?P<name>[^\s:()`]+|\([^)]*\)):\s*(?P<text>.*)$")
 
 def sections_to_markdown(text: str) -> str:
     out: list[str] = []
-    in_section = False
+    in_section = in_session = False
     for line in text.splitlines():
+        if in_session and not line.strip():            # a session ends at a blank line
+            out += ["```", ""]
+            in_session = False
+            continue
+        if in_session or line.startswith(">>>"):        # a doctest session: a code block
+            if not in_session:
+                out += ["", "```pycon"]
+                in_session = True
+            out.append(line)
+            continue
         heading = SECTION.match(line)
         if heading:
             out += ["", f"**{heading.group(1)}:**", ""]
@@ -35,6 +45,8 @@ def sections_to_markdown(text: str) -> str:
         else:
             in_section = False
             out.append(line)
+    if in_session:
+        out.append("```")
     return "\n".join(out)
 
 

@@ -26,6 +26,7 @@ API_MODULES = [
     ("datasets", "Data sets"),
     ("validation", "Validation"),
     ("testing", "The checker"),
+    ("errata", "The notes' slips (E1–E10)"),
 ]
 
 
