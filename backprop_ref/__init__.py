@@ -9,6 +9,8 @@ where algebraic, SymPy by the sibling package ``comparisons``.
     >>> params = bp.two_layer.init_params(4, 10, 3, seed=0)
 """
 
+import importlib.metadata
+
 from . import datasets, heads, mlp, network, training, two_layer, validation
 from .activations import (
     log_softmax,
@@ -48,7 +50,10 @@ from .losses import (
 from .models import MLP, TwoLayerNet
 from .training import fit, sgd_step
 
-__version__ = "0.1.0"
+try:                          # the version has one source: pyproject.toml, via the install
+    __version__ = importlib.metadata.version("backprop-ref")
+except importlib.metadata.PackageNotFoundError:     # a source tree that was never installed
+    __version__ = "unknown"
 
 __all__ = [
     "sigmoid", "sigmoid_prime", "relu", "relu_prime", "tanh", "tanh_prime",

@@ -43,7 +43,7 @@ TARGET_FORMS = ("labels", "one-hot", "soft")
 
 
 def class_targets(rng, labels, K, form=None):
-    """Class targets for ``labels`` in one of the three forms SPEC §2 accepts, drawn from
+    """Class targets for ``labels`` in one of the three accepted forms, drawn from
     ``rng`` unless ``form`` is given: integer labels ``(N,)``, one-hot rows ``(N, K)``, or
     soft rows ``(N, K)`` (``0.7·one-hot + 0.3·Dirichlet(1)``: every class > 0, rows sum
     to 1).  One-hot rows take the label path inside the library; soft rows take the

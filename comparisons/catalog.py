@@ -1,4 +1,4 @@
-"""The derivation catalog D1–D20: one entry per derivation in the notes (SPEC §3).
+"""The derivation catalog D1–D20: one entry per derivation in the notes.
 
 Each :class:`Derivation` holds its id, title, notes, the reference callable (what
 ``backprop_ref`` computes, keyed like the backends' output), the :class:`Twin` that tells

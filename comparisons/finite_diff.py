@@ -6,7 +6,7 @@ The fourth-order central stencil
           \frac{-f(x + 2h e_i) + 8 f(x + h e_i) - 8 f(x - h e_i) + f(x - 2h e_i)}{12 h}
 
 with ``h = 1e-5`` in float64 has truncation error ``O(h⁴)`` and round-off ``O(ε/h)``:
-about 1e-11 relative, far inside the 1e-7 bound of SPEC §5, provided no kink (ReLU at 0)
+about 1e-11 relative, far inside the project's 1e-7 bound, provided no kink (ReLU at 0)
 lies within ``2h`` of an input (the case generators keep inputs ≥ 1e-3 away) and the
 gradient is not itself at round-off level.  The two-point stencil ``(f(x+h) − f(x−h))/2h``
 has an ``h²·f⁽³⁾/6`` error that hypothesis pushed past 1e-7 relative on ``−log p`` at
@@ -75,7 +75,7 @@ def rel_error(ours, theirs, scale: float | None = None) -> float:
     """Normwise relative error ``max|a − b| / max(max|a|, max|b|)`` (0 when both are 0).
 
     cs231n divides elementwise by ``|a| + |b|``; the normwise form does not blow up on
-    entries that are themselves round-off, and is what SPEC §5's 1e-7 bound refers to.
+    entries that are themselves round-off, and is what the project's 1e-7 bound refers to.
     Pass ``scale`` to measure against a larger whole: :func:`comparisons.agreement.run`
     uses the largest entry of the **whole** gradient of the scalar, every parameter and
     intermediate together, as the unrolled-vector gradient check does.  Central

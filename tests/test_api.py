@@ -1,4 +1,4 @@
-"""SPEC §4: the public names and signatures outside code depends on."""
+"""The public names and signatures that outside code depends on."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
-"""D1–D20 against torch autograd, JAX grad and central differences (SPEC §3, §5).
+"""D1–D20 against torch autograd, JAX grad and central differences.
 
 One test per (derivation, backend, seed): the reference and the twin run on the same
-seeded case and every key the backend returns is compared under SPEC §5's bound.  Run one
+seeded case and every key the backend returns is compared under the agreement bound.  Run one
 derivation with ``pytest -m D11``.
 """
 

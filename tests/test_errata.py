@@ -1,4 +1,4 @@
-"""The notes' slips (SPEC §3 errata): the literal form disagrees with autograd, the
+"""The notes' slips (the errata E1–E10): the literal form disagrees with autograd, the
 corrected form agrees.  The same registry drives ``backprop-ref errata``."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Exactly representable results are bit-identical (SPEC §5): labels vs one-hot, argmax,
+"""Exactly representable results are bit-identical: labels vs one-hot, argmax,
 relu masks."""
 
 from __future__ import annotations

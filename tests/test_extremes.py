@@ -1,4 +1,4 @@
-"""Numerical extremes (SPEC §6): finite logits up to |z| = 1e4 give finite results with no
+"""Numerical extremes: finite logits up to |z| = 1e4 give finite results with no
 overflow, divide or invalid-value floating-point events, and match torch's stable forms."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The layering of SPEC §1: backprop_ref is NumPy only; frameworks come in lazily."""
+"""The layering: backprop_ref is NumPy only; frameworks come in lazily."""
 
 from __future__ import annotations
 
