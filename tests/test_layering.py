@@ -35,8 +35,15 @@ def test_backprop_ref_sources_import_only_numpy_and_the_standard_library():
     ``comparisons`` (``python -m backprop_ref``); it does so lazily, with a message naming
     the extra to install, and no module of the reference imports it."""
     allowed = set(sys.stdlib_module_names) | {"numpy", "backprop_ref"}
+    main = ROOT / "backprop_ref" / "__main__.py"
+    top_level = [n for n in ast.parse(main.read_text()).body
+                 if isinstance(n, (ast.Import, ast.ImportFrom))]
+    assert all(m.split(".")[0] in allowed for n in top_level
+               for m in ([a.name for a in n.names] if isinstance(n, ast.Import)
+                         else [n.module or ""])), "__main__ imports comparisons at the top"
+    assert {m for m, _, _ in _imports(main)} - allowed <= {"comparisons.cli"}
     for path in (ROOT / "backprop_ref").rglob("*.py"):
-        if path.name == "__main__.py":
+        if path == main:
             continue
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Import):
