@@ -19,7 +19,7 @@ from collections import defaultdict
 
 import numpy as np
 import pytest
-from hypothesis import assume, given, note
+from hypothesis import assume, given, note, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -213,18 +213,18 @@ def test_every_derivation_but_the_training_run_has_a_property():
     assert PROPERTY_IDS == [f"D{i}" for i in range(1, 20)]
 
 
-def _jacobian_route_underflows(d, case) -> bool:
+def _jacobian_route_underflows(d, case, dtype=np.float64) -> bool:
     """D12 may refuse (ValueError) exactly when a target probability fell below the smallest
-    normal float (found by hypothesis: at z = [[-708, 0, 0]], y = [0] the target probability
-    is subnormal, and XLA, which flushes subnormals to zero, returns nan)."""
+    normal float of ``dtype`` (found by hypothesis: at z = [[-708, 0, 0]], y = [0] the target
+    probability is subnormal, and XLA, which flushes subnormals to zero, returns nan)."""
     if d.id != "D12":
         return False
-    A, y = bp.softmax(case["z"]), np.asarray(case["y"])
+    A, y = bp.softmax(case["z"].astype(dtype)), np.asarray(case["y"])
     Y = y if y.ndim == 2 else bp.one_hot(y, A.shape[1])
     dead = (Y > 0) & (A < np.finfo(A.dtype).tiny)
     if dead.any():
         with pytest.raises(ValueError, match="underflowed to"):
-            d.reference(case)
+            d.reference(case.astype(dtype))
         return True
     return False
 
@@ -243,6 +243,47 @@ def test_property_agrees_with_torch_and_jax(did, data):
         _record(did, out)
         assert out.status == "ok", f"{did} vs {backend}: {out.message} " + ", ".join(
             f"{c.key} {c.max_abs:.2e}/{c.bound:.1e}" for c in out.checks)
+
+
+#: what a float32 (or float16) caller may pass: predictions, data and parameters in that
+#: dtype; real and class targets stay float64 (they follow the prediction's dtype)
+TARGETS = ("y",)
+
+
+def _narrow(case, dtype):
+    """The case with every float array but the targets rounded to ``dtype``, held in
+    float64 (so the twin sees exactly the values the reference gets)."""
+    return Case({k: (v.astype(dtype).astype(np.float64) if v.dtype.kind == "f"
+                     and k not in TARGETS else v) for k, v in case.arrays.items()},
+                dict(case.static))
+
+
+@pytest.mark.parametrize("did", [d.id for d in CATALOG if d.id in STRATEGIES and d.float32
+                                 and d.expect == "agree"])
+@settings(max_examples=max(25, settings.default.max_examples // 4))
+@given(data=st.data())
+def test_property_float32_and_float16_agree_at_the_float32_bound(did, data):
+    """float32 stays float32 and float16 is computed in float32 (never float16, never
+    float64), and the float32 results agree with torch's float64 autograd on the same
+    values at the float32 bound."""
+    d = get(did)
+    width = data.draw(st.sampled_from([np.float32, np.float16]), label="dtype")
+    case = _narrow(data.draw(STRATEGIES[did](False), label="case"), width)
+    assume(all(np.all(np.isfinite(v.astype(width))) for v in case.arrays.values()
+               if v.dtype.kind == "f"))
+    if _jacobian_route_underflows(d, case, np.float32):
+        return
+    if width is np.float16:
+        narrow = Case({k: (v.astype(np.float16) if v.dtype.kind == "f" and k not in TARGETS
+                           else v) for k, v in case.arrays.items()}, dict(case.static))
+        for k, v in d.reference(narrow).items():
+            v = np.asarray(v)
+            if (did, k) != ("D5", "Y"):        # one_hot's dtype is the caller's choice
+                assert v.dtype == (np.float32 if v.dtype.kind == "f" else v.dtype), k
+    out = agreement.run(d, "torch", case=case, dtype=np.float32)
+    _record(f"{did}/float32", out)
+    assert out.status == "ok", f"{did} in {np.dtype(width)}: {out.message} " + ", ".join(
+        f"{c.key} {c.max_abs:.2e}/{c.bound:.1e}" for c in out.checks)
 
 
 @pytest.mark.parametrize("did", [d.id for d in CATALOG if d.fd and d.id in STRATEGIES])

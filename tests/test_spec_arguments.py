@@ -1,0 +1,339 @@
+"""Every argument of every public function is checked and named (README "Bad input"), swept.
+
+``test_bad_input.py`` holds the README's table and the array arguments of the elementwise
+functions; mutation testing (issue 16) found the rest unguarded: a check that could be
+dropped, a wrong ``ndim``, a name misspelt in the message, ``check_finite`` not passed on.
+Here every remaining array argument (parameters, caches, gradients, weights, targets, data)
+and every scalar hyper-parameter is fed what it must refuse, and the message must *start*
+with the argument's name exactly as the caller wrote it.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from functools import partial
+
+import numpy as np
+import pytest
+
+import backprop_ref as bp
+
+R = np.random.default_rng(7)
+Z = R.standard_normal((4, 3))
+T = R.uniform(0.1, 0.9, (4, 3))
+LAB = np.array([0, 2, 1, 1])
+SOFT = 0.7 * bp.one_hot(LAB, 3) + 0.1
+X = R.standard_normal((4, 5))
+P2 = bp.two_layer.init_params(5, 6, 3, seed=1)
+P3 = bp.mlp.init_params([5, 4, 3, 3], seed=1)
+G2 = {k: R.standard_normal(v.shape) for k, v in P2.items()}
+
+
+def _nan(a):
+    a = np.array(a, dtype=float)
+    a.flat[-1] = np.nan
+    return a
+
+
+def _sub(d, key, value):
+    return {**d, key: value}
+
+
+#: (label, the argument's name in messages, its valid value, its ndim, call(value))
+NET_CALLS = {
+    "two_layer.loss_and_grads": lambda p, x, y: bp.two_layer.loss_and_grads(p, x, y, reg=0.1),
+    "two_layer.loss_and_grads_loop": lambda p, x, y: bp.two_layer.loss_and_grads_loop(
+        p, x, y, reg=0.1),
+    "two_layer.predict": lambda p, x, y: bp.two_layer.predict(p, x),
+    "mlp.loss_and_grads": lambda p, x, y: bp.mlp.loss_and_grads(p, x, y, "tanh", reg=0.1),
+    "mlp.loss_and_grads_loop": lambda p, x, y: bp.mlp.loss_and_grads_loop(p, x, y, "sigmoid"),
+    "mlp.forward": lambda p, x, y: bp.mlp.forward(p, x, "relu"),
+    "mlp.predict": lambda p, x, y: bp.mlp.predict(p, x, "tanh", "sigmoid_bce"),
+}
+ARGS = [
+    ("softmax_backward", "dA", T, 2, lambda v: bp.softmax_backward(v, Z)),
+    ("softmax_backward", "z", Z, 2, lambda v: bp.softmax_backward(T, v)),
+    ("dense_forward", "b", np.zeros(2), 1, lambda v: bp.dense_forward(Z, np.ones((3, 2)), v)),
+    ("dense_backward", "dZ", T[:, :2], 2, lambda v: bp.dense_backward(v, (Z, np.ones((3, 2))))),
+    ("dense_backward", "cache[0] (X)", Z, 2,
+     lambda v: bp.dense_backward(T[:, :2], (v, np.ones((3, 2))))),
+    ("dense_backward", "cache[1] (W)", np.ones((3, 2)), 2,
+     lambda v: bp.dense_backward(T[:, :2], (Z, v))),
+    ("l2_penalty", "weights[1]", Z, None, lambda v: bp.l2_penalty([T, v], 0.1)),
+    ("l2_grad", "W", Z, None, lambda v: bp.l2_grad(v, 0.1)),
+    ("sgd_step", "params['W2']", P2["W2"], None, lambda v: bp.sgd_step(_sub(P2, "W2", v), G2, 0.1)),
+    ("sgd_step", "grads['b1']", G2["b1"], None, lambda v: bp.sgd_step(P2, _sub(G2, "b1", v), 0.1)),
+    ("fit", "X", X, 2, lambda v: bp.fit(partial(bp.two_layer.loss_and_grads), P2, v, LAB,
+                                        lr=0.1, epochs=1)),
+    ("standardize", "X_train", X, 2, lambda v: bp.datasets.standardize(v, X)),
+    ("standardize", "X_test", X, 2, lambda v: bp.datasets.standardize(X, v)),
+    ("standardize (alone)", "X_train", X, 2, lambda v: bp.datasets.standardize(v)),
+    ("cross_entropy", "y", SOFT / SOFT.sum(1, keepdims=True), "targets",
+     lambda v: bp.cross_entropy(bp.softmax(Z), v)),
+    ("delta_bce_sigmoid", "y", T, 2, lambda v: bp.delta_bce_sigmoid(Z, v)),
+    ("mlp sigmoid_bce targets", "y", T, 2,
+     lambda v: bp.mlp.loss_and_grads(P3, X, v, "relu", "sigmoid_bce")),
+    ("TwoLayerNet.fit", "X", X, 2, lambda v: bp.TwoLayerNet(3, epochs=1).fit(v, LAB)),
+    ("MLP.predict", "X", X, 2,
+     lambda v: bp.MLP((3,), epochs=1).fit(X, LAB).predict(v)),
+    *[(f"{name}", f"params['{k}']", P[k], 2 if k[0] == "W" else 1,
+       (lambda fn, P, k: lambda v: fn(_sub(P, k, v), X, LAB))(fn, P, k))
+      for name, fn in NET_CALLS.items()
+      for P in [P2 if name.startswith("two_layer") else P3] for k in ("W1", "b1", "W2", "b2")],
+    *[(f"{name}", "X", X, 2, (lambda fn, P: lambda v: fn(P, v, LAB))(
+        fn, P2 if name.startswith("two_layer") else P3)) for name, fn in NET_CALLS.items()],
+]
+
+
+def _bad_values(value, ndim):
+    rows = [("a nan", _nan(value), ValueError, "has 1 non-finite value"),
+            ("complex numbers", np.asarray(value, dtype=complex), TypeError,
+             "must be an array of real numbers")]
+    if ndim == "targets":           # class targets: a string or 1-D floats are not labels
+        return rows
+    rows.append(("a string", "oops", TypeError, "must be an array of (real )?numbers"))
+    if ndim is not None:
+        wrong = np.asarray(value)[..., None] if ndim == 1 else np.asarray(value).ravel()
+        rows.append(("the wrong dimensions", wrong, ValueError, f"must be {ndim}-D"))
+    return rows
+
+
+ARG_ROWS = [pytest.param(call, bad, exc, rf"^{re.escape(arg)} {msg}",
+                         id=f"{label}-{arg}-{what}")
+            for label, arg, value, ndim, call in ARGS
+            for what, bad, exc, msg in _bad_values(value, ndim)]
+
+
+@pytest.mark.parametrize(("call", "bad", "exc", "match"), ARG_ROWS)
+def test_every_array_argument_is_refused_by_its_own_name(call, bad, exc, match):
+    with pytest.raises(exc, match=match):
+        call(bad)
+
+
+@pytest.mark.parametrize(("label", "arg", "value", "ndim", "call"),
+                         [pytest.param(*a, id=f"{a[0]}-{a[1]}") for a in ARGS])
+def test_the_valid_value_of_each_row_is_accepted(label, arg, value, ndim, call):
+    call(value)
+
+
+# ------------------------------------------------------------------ check_finite=False
+def _public_with_check_finite():
+    calls = {
+        "softmax_backward": lambda cf: bp.softmax_backward(_nan(T), _nan(Z), check_finite=cf),
+        "dense_forward": lambda cf: bp.dense_forward(_nan(Z), _nan(np.ones((3, 2))),
+                                                     _nan(np.ones(2)), check_finite=cf),
+        "dense_backward": lambda cf: bp.dense_backward(
+            _nan(T[:, :2]), (_nan(Z), _nan(np.ones((3, 2)))), check_finite=cf),
+        "hidden_delta": lambda cf: bp.hidden_delta(_nan(T), _nan(np.ones((3, 3))), _nan(Z),
+                                                   "sigmoid", check_finite=cf),
+        "cross_entropy_with_logits": lambda cf: bp.cross_entropy_with_logits(
+            _nan(Z), LAB[:4], check_finite=cf),
+        **{f"{n}": (lambda fn, p: lambda cf: fn(p, _nan(X), LAB, check_finite=cf))(
+            getattr(getattr(bp, n.split(".")[0]), n.split(".")[1]),
+            P2 if n.startswith("two_layer") else P3)
+           for n in ("two_layer.loss_and_grads", "two_layer.loss_and_grads_loop",
+                     "mlp.loss_and_grads", "mlp.loss_and_grads_loop")},
+        **{f"{n}": (lambda fn, p: lambda cf: fn(p, _nan(X), check_finite=cf))(
+            getattr(getattr(bp, n.split(".")[0]), n.split(".")[1]),
+            P2 if n.startswith("two_layer") else P3)
+           for n in ("two_layer.predict", "mlp.forward", "mlp.predict")},
+    }
+    for name in bp.__all__:
+        fn = getattr(bp, name)
+        if name in calls or not callable(fn) or isinstance(fn, type):
+            continue
+        params = inspect.signature(fn).parameters
+        if "check_finite" not in params:
+            continue
+        positional = [p for p in params if params[p].kind is params[p].POSITIONAL_OR_KEYWORD]
+        # a nan in the prediction; valid targets (targets are always checked)
+        args = [_nan(T if positional[0] in ("a", "probs") else Z)]
+        if len(positional) > 1:
+            args.append(LAB if "cross_entropy" in name or "delta_ce" in name else T)
+        calls[name] = (lambda fn, args: lambda cf: fn(*args, check_finite=cf))(fn, args)
+    return calls
+
+
+CHECK_FINITE = _public_with_check_finite()
+
+
+@pytest.mark.parametrize("name", sorted(CHECK_FINITE))
+def test_check_finite_is_honoured_by_every_function_that_takes_it(name):
+    """A nan is refused by default and passes the input check with ``check_finite=False``
+    (what the function then makes of it is its own business, e.g. an overflow error)."""
+    with pytest.raises(ValueError, match="non-finite value"):
+        CHECK_FINITE[name](True)
+    with np.errstate(all="ignore"):
+        try:
+            CHECK_FINITE[name](False)
+        except ValueError as exc:
+            assert "non-finite value" not in str(exc), name
+
+
+def test_every_public_function_with_check_finite_is_swept():
+    have = {n for n in bp.__all__ if callable(getattr(bp, n)) and not isinstance(
+        getattr(bp, n), type) and "check_finite" in inspect.signature(getattr(bp, n)).parameters}
+    assert have <= set(CHECK_FINITE) and len(have) >= 25
+
+
+# ------------------------------------------------------------------ scalar hyper-parameters
+POSITIVE_INT = [("a zero", 0, ValueError, "must be a positive int, got 0"),
+                ("a negative", -3, ValueError, "must be a positive int, got -3"),
+                ("a float", 2.0, TypeError, "must be a positive int, got float"),
+                ("a bool", True, TypeError, "must be a positive int"),
+                ("a string", "3", TypeError, "must be a positive int")]
+POSITIVE = [("a zero", 0.0, ValueError, "must be a positive number, got 0.0"),
+            ("a negative", -0.5, ValueError, "must be a positive number, got -0.5"),
+            ("a nan", float("nan"), ValueError, "must be a positive number"),
+            ("an infinity", float("inf"), ValueError, "must be a positive number"),
+            ("a string", "1", TypeError, "must be a positive number")]
+SEED = [("a negative", -1, ValueError, "must be a non-negative int, got -1"),
+        ("a float", 1.0, TypeError, "must be a non-negative int")]
+REG = [("a negative", -1.0, ValueError, r"^reg must be finite and non-negative, got -1.0"),
+       ("a nan", float("nan"), ValueError, r"^reg must be finite and non-negative"),
+       ("a string", "0.1", TypeError, r"^reg must be a real number")]
+
+SCALARS = [
+    ("one_hot", "num_classes", POSITIVE_INT, lambda v: bp.one_hot(LAB, v)),
+    ("make_blobs", "n_samples", POSITIVE_INT, lambda v: bp.datasets.make_blobs(v)),
+    ("make_blobs", "n_features", POSITIVE_INT, lambda v: bp.datasets.make_blobs(9, v)),
+    ("make_blobs", "n_classes", POSITIVE_INT, lambda v: bp.datasets.make_blobs(9, 2, v)),
+    ("make_blobs", "spread", POSITIVE, lambda v: bp.datasets.make_blobs(spread=v)),
+    ("make_blobs", "seed", SEED, lambda v: bp.datasets.make_blobs(seed=v)),
+    ("train_test_split", "test_size", POSITIVE,
+     lambda v: bp.datasets.train_test_split(X, LAB, v)),
+    ("train_test_split", "seed", SEED, lambda v: bp.datasets.train_test_split(X, LAB, seed=v)),
+    ("two_layer.init_params", "std", POSITIVE, lambda v: bp.two_layer.init_params(std=v)),
+    ("two_layer.init_params", "seed", SEED, lambda v: bp.two_layer.init_params(seed=v)),
+    ("mlp.init_params", "std", POSITIVE, lambda v: bp.mlp.init_params([2, 3], std=v)),
+    ("mlp.init_params", "seed", SEED, lambda v: bp.mlp.init_params([2, 3], seed=v)),
+    ("mlp.init_params", r"layer_sizes\[1\]", POSITIVE_INT,
+     lambda v: bp.mlp.init_params([2, v, 3])),
+    ("sgd_step", "lr", POSITIVE, lambda v: bp.sgd_step(P2, G2, v)),
+    ("fit", "lr", POSITIVE, lambda v: bp.fit(bp.two_layer.loss_and_grads, P2, X, LAB, lr=v,
+                                             epochs=1)),
+    ("fit", "epochs", POSITIVE_INT, lambda v: bp.fit(bp.two_layer.loss_and_grads, P2, X, LAB,
+                                                     lr=0.1, epochs=v)),
+    ("fit", "batch_size", POSITIVE_INT, lambda v: bp.fit(
+        bp.two_layer.loss_and_grads, P2, X, LAB, lr=0.1, epochs=1, batch_size=v)),
+    ("fit", "seed", SEED, lambda v: bp.fit(bp.two_layer.loss_and_grads, P2, X, LAB, lr=0.1,
+                                           epochs=1, seed=v)),
+    ("minibatch_indices", "n", POSITIVE_INT,
+     lambda v: bp.training.minibatch_indices(v, 2, np.random.default_rng(0))),
+    ("minibatch_indices", "batch_size", POSITIVE_INT,
+     lambda v: bp.training.minibatch_indices(5, v, np.random.default_rng(0))),
+    *[(f"{cls}", name, kinds, (lambda cls, name: lambda v: getattr(bp, cls)(**{name: v}))(
+        cls, name))
+      for cls in ("TwoLayerNet", "MLP")
+      for name, kinds in (("num_classes", POSITIVE_INT), ("reg", REG), ("lr", POSITIVE),
+                          ("epochs", POSITIVE_INT), ("batch_size", POSITIVE_INT),
+                          ("seed", SEED))],
+    ("TwoLayerNet", "hidden_size", POSITIVE_INT, lambda v: bp.TwoLayerNet(v)),
+    ("TwoLayerNet", "std", POSITIVE, lambda v: bp.TwoLayerNet(std=v)),
+    ("MLP", "std", POSITIVE, lambda v: bp.MLP(std=v)),
+    ("MLP", r"hidden_sizes\[1\]", POSITIVE_INT, lambda v: bp.MLP((4, v))),
+    *[(n, "reg", REG, (lambda fn: lambda v: fn(v))(fn)) for n, fn in {
+        "two_layer.loss_and_grads": lambda v: bp.two_layer.loss_and_grads(P2, X, LAB, reg=v),
+        "mlp.loss_and_grads_loop": lambda v: bp.mlp.loss_and_grads_loop(P3, X, LAB, reg=v),
+        "l2_penalty": lambda v: bp.l2_penalty([Z], v), "l2_grad": lambda v: bp.l2_grad(Z, v),
+    }.items()],
+]
+SCALAR_ROWS = [pytest.param(call, bad, exc, msg if msg.startswith("^") else rf"^{arg} {msg}",
+                            id=f"{label}-{arg}-{what}")
+               for label, arg, kinds, call in SCALARS for what, bad, exc, msg in kinds]
+
+
+@pytest.mark.parametrize(("call", "bad", "exc", "match"), SCALAR_ROWS)
+def test_every_scalar_argument_is_refused_by_its_own_name(call, bad, exc, match):
+    with pytest.raises(exc, match=match):
+        call(bad)
+
+
+@pytest.mark.parametrize(("what", "call", "exc", "match"), [
+    ("unknown hidden activation", lambda: bp.mlp.forward(P3, X, "gelu"), ValueError,
+     r"^unknown hidden activation 'gelu'; expected one of \['relu', 'sigmoid', 'tanh'\]"),
+    ("activation not a string", lambda: bp.hidden_delta(T, np.ones((3, 3)), Z, None),
+     TypeError, r"^activation must be one of \['relu', 'sigmoid', 'tanh'\] \(a string\)"),
+    ("unknown head", lambda: bp.get_head("softmax_mse"), ValueError,
+     r"^unknown head 'softmax_mse'; expected one of \['identity_mse', 'sigmoid_bce'"),
+    ("MLP activation", lambda: bp.MLP(hidden="gelu"), ValueError,
+     r"^unknown hidden activation 'gelu'"),
+    ("minibatch rng", lambda: bp.training.minibatch_indices(5, 2, 0), TypeError,
+     r"^rng must be a numpy.random.Generator, got int"),
+    ("fit's function", lambda: bp.fit(None, P2, X, LAB, lr=0.1, epochs=1), TypeError,
+     r"^loss_and_grads must be a function"),
+    ("fit's callback", lambda: bp.fit(bp.two_layer.loss_and_grads, P2, X, LAB, lr=0.1,
+                                      epochs=1, callback=3), TypeError,
+     r"^callback must be a function or None, got int"),
+    ("fit's targets", lambda: bp.fit(bp.two_layer.loss_and_grads, P2, X, LAB[:3], lr=0.1,
+                                     epochs=1), ValueError,
+     r"^y must have one label or target row per row of X\(4, 5\), got shape \(3,\)"),
+    ("a result that is not one", lambda: bp.fit(lambda p, x, y: 1.0, P2, X, LAB, lr=0.1,
+                                                epochs=1), TypeError,
+     r"^loss_and_grads must return a Result with .loss and a .grads dict, got float"),
+    ("sgd keys", lambda: bp.sgd_step(P2, {**G2, "W9": G2["W1"]}, 0.1), ValueError,
+     r"^params and grads must have the same keys; they differ in \['W9'\]"),
+    ("sgd shapes", lambda: bp.sgd_step(P2, {**G2, "b1": G2["W1"]}, 0.1), ValueError,
+     r"^grads\['b1'\] has shape \(5, 6\) but params\['b1'\] has shape \(6,\)"),
+    ("sgd not dicts", lambda: bp.sgd_step(P2, [1], 0.1), TypeError,
+     r"^grads must be a dict of arrays, got list"),
+    ("test_size of 1", lambda: bp.datasets.train_test_split(X, LAB, 1.0), ValueError,
+     r"^test_size must lie in \(0, 1\), got 1.0"),
+    ("test_size too small", lambda: bp.datasets.train_test_split(X, LAB, 0.01), ValueError,
+     r"^test_size=0.01 of 4 rows gives 0 test rows and 4 training rows"),
+    ("split lengths", lambda: bp.datasets.train_test_split(X, LAB[:3]), ValueError,
+     r"^X\(4, 5\) and y\(3,\) must have the same number of rows"),
+    ("standardize widths", lambda: bp.datasets.standardize(X, X[:, :2]), ValueError,
+     r"^X_test\(4, 2\) must have X_train's 5 columns"),
+    ("one_hot dtype", lambda: bp.one_hot(LAB, 3, dtype=np.int64), TypeError,
+     r"^dtype must be a float dtype such as float64, got int64"),
+    ("one_hot bad dtype", lambda: bp.one_hot(LAB, 3, dtype="nonsense"), TypeError,
+     r"^dtype must be a float dtype, got 'nonsense'"),
+    ("weights not a list", lambda: bp.l2_penalty(Z, 0.1), TypeError,
+     r"^weights must be a list or tuple of weight arrays, got ndarray"),
+    ("no weights", lambda: bp.l2_penalty([], 0.1), ValueError, r"^weights is empty"),
+    ("dense cache", lambda: bp.dense_backward(T, [Z, Z]), TypeError,
+     r"^cache must be the \(X, W\) tuple that dense_forward returns, got list"),
+    ("dense chain", lambda: bp.dense_forward(Z, np.ones((2, 2)), np.zeros(2)), ValueError,
+     r"^shapes do not chain: X\(4, 3\) @ W\(2, 2\) \+ b\(2,\)"),
+    ("dense bias", lambda: bp.dense_forward(Z, np.ones((3, 2)), np.zeros(3)), ValueError,
+     r"^shapes do not chain"),
+    ("dense backward rows", lambda: bp.dense_backward(T[:3, :2], (Z, np.ones((3, 2)))),
+     ValueError, r"^dZ must have one row per example of the cached X \(4\), got shape \(3, 2\)"),
+    ("dense backward width", lambda: bp.dense_backward(T, (Z, np.ones((3, 2)))), ValueError,
+     r"^dZ\(4, 3\) must have W's fan_out 2 columns"),
+    ("dense cache chain", lambda: bp.dense_backward(T[:, :2], (Z, np.ones((2, 2)))),
+     ValueError, r"^cache does not chain: X\(4, 3\) @ W\(2, 2\)"),
+    ("hidden chain", lambda: bp.hidden_delta(T, np.ones((2, 3)), Z, "relu"), ValueError,
+     r"^shapes do not chain: delta_next\(4, 3\) @ W_next.T\(3, 2\) must give z's shape"),
+    ("hidden rows", lambda: bp.hidden_delta(T[:2], np.ones((3, 3)), Z, "relu"), ValueError,
+     r"^delta_next must have one row per example of z \(4\), got shape \(2, 3\)"),
+    ("softmax_backward shapes", lambda: bp.softmax_backward(T[:, :2], Z), ValueError,
+     r"^dA and z must have the same shape, got dA\(4, 2\) and z\(4, 3\)"),
+    ("network depth", lambda: bp.two_layer.loss_and_grads(P3, X, LAB), ValueError,
+     r"^params describes 3 layers; this network has 2"),
+    ("network keys", lambda: bp.mlp.forward({**P3, "c1": 1}, X), ValueError,
+     r"^params has unexpected keys \['c1'\]; expected W1, b1"),
+    ("missing layer", lambda: bp.mlp.forward({"W2": P3["W2"], "b2": P3["b2"]}, X), ValueError,
+     r"^params is missing \['W1', 'b1'\]"),
+    ("bias shape", lambda: bp.mlp.forward({**P3, "b2": np.zeros(7)}, X), ValueError,
+     r"^params\['b2'\] has shape \(7,\); W2\(4, 3\) needs \(3,\)"),
+    ("estimator not fitted", lambda: bp.MLP().predict(X), RuntimeError,
+     r"^MLP is not fitted yet; call fit\(X, y\) first"),
+    ("estimator features", lambda: bp.TwoLayerNet(3, epochs=1).fit(X, LAB).predict(Z),
+     ValueError, r"^X has 3 features but TwoLayerNet was fitted on 5"),
+    ("estimator one class", lambda: bp.TwoLayerNet(3, epochs=1).fit(X, np.zeros(4, int)),
+     ValueError, r"^y holds a single class \[0\]; a classifier needs at least two"),
+    ("estimator width", lambda: bp.MLP(num_classes=4, epochs=1).fit(X, SOFT), ValueError,
+     r"^y has 3 columns but num_classes=4"),
+    ("estimator labels", lambda: bp.MLP(epochs=1).fit(X, LAB[:3]), ValueError,
+     r"^y must have one label per row of X \(4\), got shape \(3,\)"),
+    ("estimator set_params", lambda: bp.MLP().set_params(depth=3), ValueError,
+     r"^MLP has no hyper-parameter \['depth'\]; expected among"),
+    ("estimator score shape", lambda: bp.TwoLayerNet(3, epochs=1).fit(X, LAB).score(X, LAB[:2]),
+     ValueError, r"^y must have shape \(4,\) to match X, got \(2,\)"),
+])
+def test_every_other_refusal_names_what_is_wrong(what, call, exc, match):
+    with pytest.raises(exc, match=match):
+        call()

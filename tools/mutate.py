@@ -1,0 +1,360 @@
+"""Mutation testing of the reference with mutmut: does the executable spec catch every slip?
+
+    python tools/mutate.py                       # the whole run, writes docs/MUTATION.md
+    python tools/mutate.py --only 'backprop_ref.labels.*' --report none   # one module, no page
+    python tools/mutate.py --time-limit 50       # stop after 50 minutes, report as partial
+
+What it does, in order:
+
+1. Refuses (one line, exit 2) when mutmut is missing or when a file the run reads
+   (``backprop_ref/``, ``comparisons/``, ``tests/``, ``tools/``, ``pyproject.toml``) has
+   uncommitted changes: the run mutates the committed ``HEAD``, and the page names it.
+2. Exports ``HEAD`` into a work folder outside the work tree (``--workdir``, by default
+   ``$TMPDIR/backprop-ref-mutate/<commit>``; an interrupted run resumes there).
+3. Rewrites ``@decorator def f`` as ``def f …`` followed by ``f = decorator(f)`` in that copy
+   (the same function at run time).  mutmut 3 does not mutate decorated functions, and
+   the formulas behind ``@finite_result`` (``dense_backward``, ``mlp.loss_and_grads``,
+   ``sgd_step``, …) are the ones that matter most.
+4. Runs ``mutmut run`` there with the ``[tool.mutmut]`` table of ``pyproject.toml``: mutmut
+   records which tests reach each function and runs only those for each of its mutants,
+   fastest first, stopping at the first failure.  One thread per BLAS/OpenMP pool, JAX
+   deselected (``-k "not jax"``: its runtime is not fork-safe; torch autograd and central
+   differences are the oracles), hypothesis ``ci`` profile.
+5. Writes ``docs/MUTATION.md``: the command, the date, the commit, the mutant counts, the
+   score and every surviving mutant with the reason it is equivalent (from
+   ``tools/mutation_equivalents.toml``) or ``UNREVIEWED``.
+
+Exit status: 0 when the run finished and every survivor is reviewed, 1 otherwise (a
+partial run, or an unreviewed survivor), 2 on bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import datetime as _dt
+import importlib.util
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+try:
+    import tomllib
+except ImportError:                      # Python 3.10
+    import tomli as tomllib  # type: ignore[no-redef]
+
+ROOT = Path(__file__).resolve().parents[1]
+INPUTS = ("backprop_ref", "comparisons", "tests", "tools", "pyproject.toml")
+EQUIVALENTS = ROOT / "tools" / "mutation_equivalents.toml"
+REPORT = ROOT / "docs" / "MUTATION.md"
+COMMAND = "python tools/mutate.py"
+
+#: mutmut's exit codes, grouped the way the page counts them
+KILLED = {"killed", "timeout", "caught by type check", "segfault"}
+THREAD_ENV = {v: "1" for v in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS",
+                               "NUMEXPR_NUM_THREADS", "VECLIB_MAXIMUM_THREADS")}
+
+
+def fail(message: str) -> "NoReturn":  # type: ignore[name-defined]  # noqa: F821
+    print(f"mutate: {message}", file=sys.stderr)
+    raise SystemExit(2)
+
+
+def git(*args: str, cwd: Path = ROOT) -> str:
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True,
+                          text=True).stdout
+
+
+# ------------------------------------------------------------------------- preconditions
+def check_tool() -> str:
+    if importlib.util.find_spec("mutmut") is None or shutil.which("mutmut") is None:
+        fail("mutmut is not installed; install the dev extra: pip install -e '.[dev]'")
+    from importlib.metadata import version
+    return version("mutmut")
+
+
+def check_clean(allow_dirty: bool) -> str:
+    try:
+        dirty = git("status", "--porcelain", "--untracked-files=all", "--", *INPUTS).splitlines()
+    except (OSError, subprocess.CalledProcessError):
+        fail(f"{ROOT} is not a git work tree; the run mutates the committed HEAD")
+    commit = git("rev-parse", "--short=12", "HEAD").strip()
+    if dirty and allow_dirty:
+        return f"{commit} + uncommitted changes"
+    if dirty:
+        paths = ", ".join(line[3:] for line in dirty[:3]) + (" …" if len(dirty) > 3 else "")
+        fail(f"the work tree is dirty ({len(dirty)} uncommitted path(s): {paths}); commit "
+             "first, the run mutates HEAD")
+    return commit
+
+
+# ------------------------------------------------------------------------- the copy
+def undecorate(source: str) -> str:
+    """``@d1 @d2 def f`` → ``def f`` … ``f = (d1)((d2)(f))`` for module-level functions."""
+    tree = ast.parse(source)
+    lines = source.splitlines(keepends=True)
+    edits = []
+    for node in tree.body:
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or not node.decorator_list:
+            continue
+        wrapped = node.name
+        for deco in reversed(node.decorator_list):
+            wrapped = f"({ast.get_source_segment(source, deco)})({wrapped})"
+        first = min(d.lineno for d in node.decorator_list) - 1
+        edits.append((node.end_lineno, node.end_lineno, [f"{node.name} = {wrapped}\n"]))
+        edits.append((first, node.lineno - 1, []))
+    for start, end, new in sorted(edits, key=lambda e: -e[0]):
+        lines[start:end] = new
+    return "".join(lines)
+
+
+def mutmut_config(pyproject: Path) -> dict:
+    return tomllib.loads(pyproject.read_text())["tool"]["mutmut"]
+
+
+def prepare(workdir: Path, fresh: bool, from_tree: bool) -> None:
+    if fresh and workdir.exists():
+        shutil.rmtree(workdir)
+    if (workdir / "pyproject.toml").exists():
+        return                                           # resume where mutmut left off
+    workdir.mkdir(parents=True, exist_ok=True)
+    if from_tree:                                        # --allow-dirty: the files as they are
+        for name in INPUTS:
+            src = ROOT / name
+            if src.is_dir():
+                shutil.copytree(src, workdir / name, ignore=shutil.ignore_patterns(
+                    "__pycache__", "*.pyc", ".hypothesis"))
+            else:
+                shutil.copy2(src, workdir / name)
+    else:
+        archive = subprocess.run(["git", "archive", "HEAD", *INPUTS], cwd=ROOT, check=True,
+                                 capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(workdir)], input=archive, check=True)
+    cfg = mutmut_config(workdir / "pyproject.toml")
+    for src in cfg["source_paths"]:
+        for path in sorted((workdir / src).rglob("*.py")):
+            text = path.read_text()
+            new = undecorate(text)
+            if new != text:
+                path.write_text(new)
+
+
+# ------------------------------------------------------------------------- the run
+def run_mutmut(workdir: Path, children: int, only: list[str], time_limit: float | None) -> bool:
+    """``mutmut run``; True when it finished, False when the time limit stopped it.  Exits 1
+    when mutmut itself fails (e.g. a selected test fails on the unmutated code)."""
+    env = {**os.environ, **THREAD_ENV, "HYPOTHESIS_PROFILE": "ci", "JAX_PLATFORMS": "cpu",
+           "PYTHONHASHSEED": "0", "MPLBACKEND": "Agg"}
+    cmd = ["mutmut", "run", "--max-children", str(children), *only]
+    print(f"mutate: {' '.join(cmd)}  (in {workdir})", flush=True)
+    proc = subprocess.Popen(cmd, cwd=workdir, env=env, start_new_session=True)
+    deadline = None if time_limit is None else time.monotonic() + 60 * time_limit
+    while True:
+        try:
+            code = proc.wait(timeout=5)
+            if code != 0:
+                print(f"mutate: mutmut failed (exit {code}); its output above says why",
+                      file=sys.stderr)
+                raise SystemExit(1)
+            return True
+        except subprocess.TimeoutExpired:
+            if deadline is not None and time.monotonic() > deadline:
+                print("mutate: time limit reached, stopping mutmut (the report is partial)",
+                      flush=True)
+                os.killpg(proc.pid, signal.SIGINT)
+                try:
+                    proc.wait(timeout=120)
+                except subprocess.TimeoutExpired:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                    proc.wait()
+                return False
+
+
+# ------------------------------------------------------------------------- results
+_DIFFS = r"""
+import json, sys
+from mutmut.mutation.diff_apply import get_diff_for_mutant
+out = {}
+for line in sys.stdin:
+    name, path = line.rstrip("\n").split("\t")
+    try:
+        out[name] = get_diff_for_mutant(name, path=path)
+    except Exception as exc:  # a mutant mutmut cannot show any more
+        out[name] = f"(no diff: {exc})"
+print(json.dumps(out))
+"""
+
+
+def collect(workdir: Path) -> tuple[dict, dict]:
+    """``{mutant: status}`` and ``{mutant: source path}`` from mutmut's meta files."""
+    from mutmut.stats import status_by_exit_code   # noqa: PLC0415 (checked in check_tool)
+    statuses, paths = {}, {}
+    for meta in sorted((workdir / "mutants").rglob("*.py.meta")):
+        rel = meta.relative_to(workdir / "mutants").as_posix()[: -len(".meta")]
+        data = json.loads(meta.read_text())
+        for name, code in data["exit_code_by_key"].items():
+            statuses[name] = status_by_exit_code[code]
+            paths[name] = rel
+    return statuses, paths
+
+
+def diffs(workdir: Path, names: list[str], paths: dict) -> dict:
+    if not names:
+        return {}
+    stdin = "".join(f"{n}\t{paths[n]}\n" for n in names)
+    out = subprocess.run([sys.executable, "-c", _DIFFS], cwd=workdir, input=stdin, text=True,
+                         capture_output=True, check=True).stdout
+    return json.loads(out)
+
+
+def changed_lines(diff: str) -> tuple[str, str]:
+    """The removed and added source lines of a mutant's diff, whitespace-normalised."""
+    minus = " ".join(l[1:].strip() for l in diff.splitlines()
+                     if l.startswith("-") and not l.startswith("---"))
+    plus = " ".join(l[1:].strip() for l in diff.splitlines()
+                    if l.startswith("+") and not l.startswith("+++"))
+    return minus, plus
+
+
+def load_reasons() -> list[dict]:
+    if not EQUIVALENTS.exists():
+        return []
+    return tomllib.loads(EQUIVALENTS.read_text()).get("mutant", [])
+
+
+def reason_for(name: str, diff: str, reasons: list[dict]) -> tuple[str, str]:
+    """``(kind, reason)``: kind is "equivalent", "blind spot" or "UNREVIEWED".
+
+    An entry matches by its function (the mutant name without its number) and by the
+    mutated line (``after``), so renumbered mutants keep their reason and a changed line
+    loses it."""
+    function = name.rsplit("__mutmut_", 1)[0]
+    before, after = changed_lines(diff)
+    for entry in reasons:
+        if entry["function"] != function:
+            continue
+        if entry.get("after") and entry["after"] != after:
+            continue
+        if entry.get("before") and entry["before"] != before:
+            continue
+        return entry.get("kind", "equivalent"), entry["reason"]
+    return "UNREVIEWED", "not reviewed yet"
+
+
+def render(*, commit: str, version: str, cfg: dict, statuses: dict, survivors: list,
+           finished: bool, elapsed: float, only: list[str], children: int) -> str:
+    counts = Counter(statuses.values())
+    total = len(statuses)
+    checked = total - counts.get("not checked", 0) - counts.get("skipped", 0)
+    killed = sum(counts.get(s, 0) for s in KILLED)
+    equivalent = sum(1 for s in survivors if s["kind"] == "equivalent")
+    denominator = checked - equivalent
+    score = 100.0 * killed / denominator if denominator else float("nan")
+    raw = 100.0 * killed / checked if checked else float("nan")
+    date = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    state = "complete" if finished and not only else "**PARTIAL**"
+    lines = [
+        "# Mutation testing",
+        "",
+        "Generated by `python tools/mutate.py`; do not edit by hand. How the run works and",
+        "how to read it: the docstring of `tools/mutate.py` and the `[tool.mutmut]` table of",
+        "`pyproject.toml`.",
+        "",
+        "| | |",
+        "|---|---|",
+        f"| command | `{COMMAND}{' --only ' + ' '.join(only) if only else ''}` |",
+        f"| date | {date} |",
+        f"| commit | `{commit}` |",
+        f"| tool | mutmut {version}, {children} worker(s), {elapsed / 60:.0f} min |",
+        f"| mutated | {', '.join(f'`{p}`' for p in cfg['source_paths'])} except "
+        f"{', '.join(f'`{p}`' for p in cfg.get('do_not_mutate', [])) or 'nothing'} |",
+        f"| run | {state} |",
+        f"| mutants | {total} generated, {checked} checked |",
+        f"| killed | {killed} ({', '.join(f'{counts[s]} {s}' for s in sorted(KILLED) if counts.get(s))}) |",
+        f"| survived | {len(survivors)}: {equivalent} equivalent, "
+        f"{sum(1 for s in survivors if s['kind'] == 'blind spot')} blind spot(s), "
+        f"{sum(1 for s in survivors if s['kind'] == 'UNREVIEWED')} unreviewed |",
+        f"| **score** | **{score:.1f} %** of the {denominator} non-equivalent mutants checked "
+        f"({raw:.1f} % of all {checked} checked) |",
+        "",
+        "The score counts a mutant as killed when a test failed, crashed or timed out on it.",
+        "Survivors are the mutants no selected test failed on, and mutants that no test of",
+        "the selection reaches (`no tests`).",
+        "",
+        "## Counts by status",
+        "",
+        "| status | mutants |",
+        "|---|---|",
+        *(f"| {s} | {n} |" for s, n in sorted(counts.items())),
+        "",
+        "## Every survivor",
+        "",
+    ]
+    if not survivors:
+        lines.append("None.")
+    for s in survivors:
+        before, after = changed_lines(s["diff"])
+        lines += [f"- `{s['name']}` ({s['status']}, **{s['kind']}**): {s['reason']}",
+                  f"  `{before}` → `{after}`"]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog=COMMAND, description=__doc__.split("\n\n")[0])
+    ap.add_argument("--only", nargs="*", default=[], metavar="GLOB",
+                    help="mutant names to run, e.g. 'backprop_ref.labels.*'")
+    ap.add_argument("--max-children", type=int, default=os.cpu_count() or 2)
+    ap.add_argument("--workdir", type=Path, default=None)
+    ap.add_argument("--fresh", action="store_true", help="discard earlier results first")
+    ap.add_argument("--allow-dirty", action="store_true",
+                    help="mutate the work tree's files as they are, uncommitted changes "
+                         "included (the page says so); for trying out a change")
+    ap.add_argument("--time-limit", type=float, default=None, metavar="MINUTES")
+    ap.add_argument("--report", default=str(REPORT),
+                    help="where to write the page ('none': print the survivors only)")
+    args = ap.parse_args(argv)
+
+    version = check_tool()
+    commit = check_clean(args.allow_dirty)
+    workdir = args.workdir or (Path(tempfile.gettempdir()) / "backprop-ref-mutate"
+                               / commit.split()[0])
+    start = time.monotonic()
+    prepare(workdir, args.fresh or args.allow_dirty, args.allow_dirty)
+    finished = run_mutmut(workdir, args.max_children, args.only, args.time_limit)
+    elapsed = time.monotonic() - start
+
+    statuses, paths = collect(workdir)
+    if args.only:
+        import fnmatch
+        statuses = {k: v for k, v in statuses.items()
+                    if any(fnmatch.fnmatch(k, g) for g in args.only)}
+    left = sorted(k for k, v in statuses.items() if v not in KILLED and v not in
+                  ("not checked", "skipped"))
+    found = diffs(workdir, left, paths)
+    reasons = load_reasons()
+    survivors = []
+    for name in left:
+        kind, reason = reason_for(name, found[name], reasons)
+        survivors.append({"name": name, "status": statuses[name], "diff": found[name],
+                          "kind": kind, "reason": reason})
+    page = render(commit=commit, version=version, cfg=mutmut_config(workdir / "pyproject.toml"),
+                  statuses=statuses, survivors=survivors, finished=finished, elapsed=elapsed,
+                  only=args.only, children=args.max_children)
+    if args.report == "none":
+        print(page)
+    else:
+        Path(args.report).write_text(page)
+        print(f"mutate: wrote {args.report}")
+    unreviewed = [s for s in survivors if s["kind"] == "UNREVIEWED"]
+    return 0 if finished and not unreviewed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
