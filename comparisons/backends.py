@@ -241,7 +241,9 @@ BACKENDS = {"torch": TorchBackend, "jax": JaxBackend, "fd": FiniteDiffBackend}
 _cache: dict = {}
 
 # ------------------------------------------------------------------------------ the memo
-MEMO_SIZE = 512
+#: enough for a whole default pytest run's seeded cases between the catalog, the sign-flip
+#: tests and verify (hypothesis draws rarely repeat and pass through)
+MEMO_SIZE = 4096
 _memo: OrderedDict = OrderedDict()
 _memo_stats = {"hits": 0, "misses": 0}
 

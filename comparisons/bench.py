@@ -18,6 +18,7 @@ Needs a source checkout (the suites live in ``benchmarks/`` beside the packages)
 
 from __future__ import annotations
 
+import functools
 import json
 import shutil
 import subprocess
@@ -54,10 +55,16 @@ def machine_of(machine_info: dict) -> tuple:
             machine_info.get("python_implementation"), machine_info.get("python_version"))
 
 
-def this_machine() -> tuple:
+@functools.cache
+def machine_info() -> dict:
+    """pytest-benchmark's description of this machine (py-cpuinfo is slow: once)."""
     from pytest_benchmark.plugin import pytest_benchmark_generate_machine_info
 
-    return machine_of(pytest_benchmark_generate_machine_info())
+    return pytest_benchmark_generate_machine_info()
+
+
+def this_machine() -> tuple:
+    return machine_of(machine_info())
 
 
 def resolve_compare(storage: Path, which) -> tuple[Path | None, str | None]:

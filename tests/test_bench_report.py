@@ -188,10 +188,9 @@ def test_compare_with_no_earlier_run_is_one_line_and_exit_2(storage, capsys):
 
 
 def test_compare_with_a_run_from_another_machine_is_one_line_and_exit_2(storage, capsys):
-    from pytest_benchmark.plugin import pytest_benchmark_generate_machine_info
     from pytest_benchmark.utils import get_machine_id
 
-    info = pytest_benchmark_generate_machine_info()
+    info = bench.machine_info()
     (storage / get_machine_id()).mkdir()
     here = storage / get_machine_id() / "0001_here.json"
     here.write_text(json.dumps({"machine_info": info, "benchmarks": []}))
