@@ -275,6 +275,51 @@ def test_class_target_rows_must_sum_to_one_within_64_eps_k(dtype, K):
                     fn(z, Y)
 
 
+#: functions that combine several float arrays: each must be computed in the promoted dtype
+#: of all of them (float64 as soon as one of them is), whichever argument is the wide one
+MIXED = {
+    "dense_forward": (lambda a: bp.dense_forward(*a)[0],
+                      lambda r: [r.standard_normal((4, 3)), r.standard_normal((3, 2)),
+                                 r.standard_normal(2)]),
+    "dense_backward": (lambda a: bp.dense_backward(a[0], (a[1], a[2])),
+                       lambda r: [r.standard_normal((4, 2)), r.standard_normal((4, 3)),
+                                  r.standard_normal((3, 2))]),
+    "hidden_delta": (lambda a: bp.hidden_delta(*a, "tanh"),
+                     lambda r: [r.standard_normal((4, 2)), r.standard_normal((3, 2)),
+                                r.standard_normal((4, 3))]),
+    "mlp.loss_and_grads": (
+        lambda a: bp.mlp.loss_and_grads(dict(zip(("W1", "b1", "W2", "b2"), a[1:])), a[0],
+                                        np.array([0, 1, 1, 0]), "sigmoid", reg=0.1),
+        lambda r: [r.standard_normal((4, 3)), r.standard_normal((3, 5)), r.standard_normal(5),
+                   r.standard_normal((5, 2)), r.standard_normal(2)]),
+}
+
+
+def _flat(out):
+    if isinstance(out, np.ndarray):
+        return [out]
+    if isinstance(out, dict):
+        return [x for v in out.values() for x in _flat(v)]
+    if isinstance(out, (tuple, list)):
+        return [x for v in out for x in _flat(v)]
+    return [np.asarray(out)] if isinstance(out, (np.floating, float)) else []
+
+
+@pytest.mark.parametrize("name", sorted(MIXED))
+def test_mixed_float_widths_promote_whichever_argument_is_wide(name):
+    fn, make = MIXED[name]
+    wide = make(np.random.default_rng(3))
+    want = _flat(fn(wide))
+    narrow = [a.astype(np.float32) for a in wide]
+    assert all(o.dtype == np.float32 for o in _flat(fn(narrow)))
+    for i in range(len(wide)):
+        args = [w if j == i else n for j, (w, n) in enumerate(zip(wide, narrow))]
+        got = _flat(fn(args))
+        assert all(g.dtype == np.float64 for g in got), (name, i)
+        for g, w in zip(got, want):
+            assert np.abs(g - w).max() <= 1e-5 * max(1.0, np.abs(w).max()), (name, i)
+
+
 # ------------------------------------------------------------------------------ purity
 def _ro(a):
     a = np.array(a)

@@ -54,7 +54,12 @@ NET_CALLS = {
 ARGS = [
     ("softmax_backward", "dA", T, 2, lambda v: bp.softmax_backward(v, Z)),
     ("softmax_backward", "z", Z, 2, lambda v: bp.softmax_backward(T, v)),
+    ("dense_forward", "X", Z, 2, lambda v: bp.dense_forward(v, np.ones((3, 2)), np.zeros(2))),
+    ("dense_forward", "W", np.ones((3, 2)), 2, lambda v: bp.dense_forward(Z, v, np.zeros(2))),
     ("dense_forward", "b", np.zeros(2), 1, lambda v: bp.dense_forward(Z, np.ones((3, 2)), v)),
+    ("hidden_delta", "delta_next", T, 2, lambda v: bp.hidden_delta(v, np.ones((3, 3)), Z, "relu")),
+    ("hidden_delta", "W_next", np.ones((3, 3)), 2, lambda v: bp.hidden_delta(T, v, Z, "relu")),
+    ("hidden_delta", "z", Z, 2, lambda v: bp.hidden_delta(T, np.ones((3, 3)), v, "relu")),
     ("dense_backward", "dZ", T[:, :2], 2, lambda v: bp.dense_backward(v, (Z, np.ones((3, 2))))),
     ("dense_backward", "cache[0] (X)", Z, 2,
      lambda v: bp.dense_backward(T[:, :2], (v, np.ones((3, 2))))),
