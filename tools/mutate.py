@@ -33,9 +33,11 @@ from __future__ import annotations
 import argparse
 import ast
 import datetime as _dt
+import fnmatch
 import importlib.util
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -55,6 +57,7 @@ INPUTS = ("backprop_ref", "comparisons", "tests", "tools", "pyproject.toml")
 EQUIVALENTS = ROOT / "tools" / "mutation_equivalents.toml"
 REPORT = ROOT / "docs" / "MUTATION.md"
 COMMAND = "python tools/mutate.py"
+COMMIT_FILE = ".mutate-commit"
 
 #: mutmut's exit codes, grouped the way the page counts them
 KILLED = {"killed", "timeout", "caught by type check", "segfault"}
@@ -232,17 +235,26 @@ def load_reasons() -> list[dict]:
 def reason_for(name: str, diff: str, reasons: list[dict]) -> tuple[str, str]:
     """``(kind, reason)``: kind is "equivalent", "blind spot" or "UNREVIEWED".
 
-    An entry matches by its function (the mutant name without its number) and by the
-    mutated line (``after``), so renumbered mutants keep their reason and a changed line
-    loses it."""
+    An entry applies to the functions its ``function`` glob names (the mutant name without
+    its number), and either to one mutated line (``before`` → ``after``, exact) or to
+    every mutant whose two lines become equal under its ``same_after`` rewrites (each a
+    regex and its replacement, applied to both lines): a rule such as "only ``copy=`` of
+    ``astype`` changed" then covers each such mutant and no other."""
     function = name.rsplit("__mutmut_", 1)[0]
     before, after = changed_lines(diff)
     for entry in reasons:
-        if entry["function"] != function:
+        if not fnmatch.fnmatchcase(function, entry.get("function", "*")):
             continue
-        if entry.get("after") and entry["after"] != after:
-            continue
-        if entry.get("before") and entry["before"] != before:
+        if "before" in entry or "after" in entry:
+            if entry.get("before", before) != before or entry.get("after", after) != after:
+                continue
+        elif "same_after" in entry:
+            b, a = before, after
+            for pattern, repl in entry["same_after"]:
+                b, a = re.sub(pattern, repl, b), re.sub(pattern, repl, a)
+            if b != a:
+                continue
+        else:
             continue
         return entry.get("kind", "equivalent"), entry["reason"]
     return "UNREVIEWED", "not reviewed yet"
@@ -317,22 +329,32 @@ def main(argv: list[str] | None = None) -> int:
                     help="mutate the work tree's files as they are, uncommitted changes "
                          "included (the page says so); for trying out a change")
     ap.add_argument("--time-limit", type=float, default=None, metavar="MINUTES")
+    ap.add_argument("--no-run", action="store_true",
+                    help="only write the page from the results already in --workdir")
     ap.add_argument("--report", default=str(REPORT),
                     help="where to write the page ('none': print the survivors only)")
     args = ap.parse_args(argv)
 
     version = check_tool()
-    commit = check_clean(args.allow_dirty)
-    workdir = args.workdir or (Path(tempfile.gettempdir()) / "backprop-ref-mutate"
-                               / commit.split()[0])
-    start = time.monotonic()
-    prepare(workdir, args.fresh or args.allow_dirty, args.allow_dirty)
-    finished = run_mutmut(workdir, args.max_children, args.only, args.time_limit)
+    if args.no_run:                       # the page of an earlier run: its commit, not HEAD's
+        workdir = args.workdir
+        if workdir is None or not (workdir / "mutants").is_dir():
+            fail(f"no results in {workdir}; --no-run needs the --workdir of an earlier run")
+        commit = (workdir / COMMIT_FILE).read_text().strip()
+        finished = not any(s == "not checked" for s in collect(workdir)[0].values())
+        start = time.monotonic()
+    else:
+        commit = check_clean(args.allow_dirty)
+        workdir = args.workdir or (Path(tempfile.gettempdir()) / "backprop-ref-mutate"
+                                   / commit.split()[0])
+        start = time.monotonic()
+        prepare(workdir, args.fresh or args.allow_dirty, args.allow_dirty)
+        (workdir / COMMIT_FILE).write_text(commit + "\n")
+        finished = run_mutmut(workdir, args.max_children, args.only, args.time_limit)
     elapsed = time.monotonic() - start
 
     statuses, paths = collect(workdir)
     if args.only:
-        import fnmatch
         statuses = {k: v for k, v in statuses.items()
                     if any(fnmatch.fnmatch(k, g) for g in args.only)}
     left = sorted(k for k, v in statuses.items() if v not in KILLED and v not in
