@@ -336,6 +336,32 @@ def test_every_scalar_argument_is_refused_by_its_own_name(call, bad, exc, match)
      r"^y must have one label per row of X \(4\), got shape \(3,\)"),
     ("estimator set_params", lambda: bp.MLP().set_params(depth=3), ValueError,
      r"^MLP has no hyper-parameter \['depth'\]; expected among"),
+    ("labels for the notes' network", lambda: bp.two_layer.loss_and_grads(P2, X, LAB[:3]),
+     ValueError, r"^y must have one label per example of X \(4\), got shape \(3,\)"),
+    ("labels for its loop", lambda: bp.two_layer.loss_and_grads_loop(P2, X, LAB[:3]),
+     ValueError, r"^y must have one label per example of X \(4\), got shape \(3,\)"),
+    ("labels for the MLP", lambda: bp.mlp.loss_and_grads(P3, X, LAB[:3]), ValueError,
+     r"^y must have one label per example of the output Z \(4\), got shape \(3,\)"),
+    ("labels for the MLP loop", lambda: bp.mlp.loss_and_grads_loop(P3, X, LAB[:3]), ValueError,
+     r"^y must have one label per example of the output Z \(4\), got shape \(3,\)"),
+    ("an overflowing result", lambda: bp.dense_forward(
+        np.full((2, 2), 1e300), np.full((2, 2), 1e300), np.zeros(2)), ValueError,
+     r"^dense_forward: the result\[0\] overflows the float range \(inf or nan\) although "
+     r"every input is finite: the inputs are too extreme for this computation in float64$"),
+    ("an overflowing loss", lambda: bp.mlp.loss_and_grads(
+        {"W1": np.full((2, 2), 1e200), "b1": np.zeros(2)}, np.full((3, 2), 1e200),
+        np.zeros((3, 2)), head="identity_mse"), ValueError,
+     r"^mlp.loss_and_grads: loss overflows the float range"),
+    ("an overflowing step", lambda: bp.sgd_step({"W": np.array([1e308])},
+                                                {"W": np.array([-1e308])}, 10.0), ValueError,
+     r"^sgd_step: W overflows the float range"),
+    ("an overflowing delta", lambda: bp.hidden_delta(np.full((1, 1), 1e300),
+                                                     np.full((1, 1), 1e300), Z[:1, :1], "tanh"),
+     ValueError, r"^hidden_delta: the result overflows the float range"),
+    ("overflowing scores", lambda: bp.two_layer.predict(
+        {k: np.full(v.shape, 1e200) for k, v in P2.items()}, np.full((3, 5), 1e200)),
+     ValueError, r"^two_layer.predict: the scores Z2 overflow the float range although every "
+                 r"input is finite$"),
     ("estimator score shape", lambda: bp.TwoLayerNet(3, epochs=1).fit(X, LAB).score(X, LAB[:2]),
      ValueError, r"^y must have shape \(4,\) to match X, got \(2,\)"),
 ])

@@ -58,6 +58,10 @@ EQUIVALENTS = ROOT / "tools" / "mutation_equivalents.toml"
 REPORT = ROOT / "docs" / "MUTATION.md"
 COMMAND = "python tools/mutate.py"
 COMMIT_FILE = ".mutate-commit"
+#: the mutants of phase 1 (any small, cheap module will do)
+PHASE1 = "backprop_ref.labels.*"
+#: mutmut's exit code for a mutant it does not run ("skipped"): here, equivalent by a rule
+SKIPPED = 34
 
 #: mutmut's exit codes, grouped the way the page counts them
 KILLED = {"killed", "timeout", "caught by type check", "segfault"}
@@ -150,7 +154,7 @@ def prepare(workdir: Path, fresh: bool, from_tree: bool) -> None:
 
 
 # ------------------------------------------------------------------------- the run
-def run_mutmut(workdir: Path, children: int, only: list[str], time_limit: float | None) -> bool:
+def run_mutmut(workdir: Path, children: int, only: list[str], deadline: float | None) -> bool:
     """``mutmut run``; True when it finished, False when the time limit stopped it.  Exits 1
     when mutmut itself fails (e.g. a selected test fails on the unmutated code)."""
     env = {**os.environ, **THREAD_ENV, "HYPOTHESIS_PROFILE": "ci", "JAX_PLATFORMS": "cpu",
@@ -158,7 +162,6 @@ def run_mutmut(workdir: Path, children: int, only: list[str], time_limit: float 
     cmd = ["mutmut", "run", "--max-children", str(children), *only]
     print(f"mutate: {' '.join(cmd)}  (in {workdir})", flush=True)
     proc = subprocess.Popen(cmd, cwd=workdir, env=env, start_new_session=True)
-    deadline = None if time_limit is None else time.monotonic() + 60 * time_limit
     while True:
         try:
             code = proc.wait(timeout=5)
@@ -260,8 +263,29 @@ def reason_for(name: str, diff: str, reasons: list[dict]) -> tuple[str, str]:
     return "UNREVIEWED", "not reviewed yet"
 
 
+def mark_equivalents(workdir: Path, reasons: list[dict]) -> int:
+    """Mark every mutant not yet run that a ``same_after`` rule of the equivalents file
+    covers as skipped (mutmut then leaves it alone); returns how many."""
+    statuses, paths = collect(workdir)
+    todo = sorted(k for k, v in statuses.items() if v == "not checked")
+    found = diffs(workdir, todo, paths)
+    marked: dict[str, list[str]] = {}
+    rules = [r for r in reasons if "same_after" in r]
+    for name in todo:
+        if reason_for(name, found[name], rules)[0] == "equivalent":
+            marked.setdefault(paths[name], []).append(name)
+    for path, names in marked.items():
+        meta = workdir / "mutants" / (path + ".meta")
+        data = json.loads(meta.read_text())
+        for name in names:
+            data["exit_code_by_key"][name] = SKIPPED
+        meta.write_text(json.dumps(data, indent=4))
+    return sum(len(v) for v in marked.values())
+
+
 def render(*, commit: str, version: str, cfg: dict, statuses: dict, survivors: list,
-           finished: bool, elapsed: float, only: list[str], children: int) -> str:
+           not_run: list, finished: bool, elapsed: float, only: list[str],
+           children: int) -> str:
     counts = Counter(statuses.values())
     total = len(statuses)
     checked = total - counts.get("not checked", 0) - counts.get("skipped", 0)
@@ -288,13 +312,14 @@ def render(*, commit: str, version: str, cfg: dict, statuses: dict, survivors: l
         f"| mutated | {', '.join(f'`{p}`' for p in cfg['source_paths'])} except "
         f"{', '.join(f'`{p}`' for p in cfg.get('do_not_mutate', [])) or 'nothing'} |",
         f"| run | {state} |",
-        f"| mutants | {total} generated, {checked} checked |",
+        f"| mutants | {total} generated, {checked} run, {len(not_run)} equivalent by a rule "
+        f"(not run), {counts.get('not checked', 0)} not reached by the run |",
         f"| killed | {killed} ({', '.join(f'{counts[s]} {s}' for s in sorted(KILLED) if counts.get(s))}) |",
         f"| survived | {len(survivors)}: {equivalent} equivalent, "
         f"{sum(1 for s in survivors if s['kind'] == 'blind spot')} blind spot(s), "
         f"{sum(1 for s in survivors if s['kind'] == 'UNREVIEWED')} unreviewed |",
-        f"| **score** | **{score:.1f} %** of the {denominator} non-equivalent mutants checked "
-        f"({raw:.1f} % of all {checked} checked) |",
+        f"| **score** | **{score:.1f} %** of the {denominator} non-equivalent mutants run "
+        f"({raw:.1f} % of all {checked} run) |",
         "",
         "The score counts a mutant as killed when a test failed, crashed or timed out on it.",
         "Survivors are the mutants no selected test failed on, and mutants that no test of",
@@ -315,6 +340,19 @@ def render(*, commit: str, version: str, cfg: dict, statuses: dict, survivors: l
         before, after = changed_lines(s["diff"])
         lines += [f"- `{s['name']}` ({s['status']}, **{s['kind']}**): {s['reason']}",
                   f"  `{before}` → `{after}`"]
+    if not_run:
+        lines += ["", "## Equivalent by a rule, not run", "",
+                  "Mutants that a `same_after` rule of `tools/mutation_equivalents.toml` covers",
+                  "(the two lines differ only in what the rule rewrites) are marked equivalent",
+                  "before the run and not run (`--run-equivalents` runs them too).", ""]
+        by_reason: dict[str, list] = {}
+        for s in not_run:
+            by_reason.setdefault(s["reason"], []).append(s)
+        for reason, group in by_reason.items():
+            lines += [f"- {reason} ({len(group)}):"]
+            for s in group:
+                before, after = changed_lines(s["diff"])
+                lines.append(f"  - `{s['name']}`: `{before}` → `{after}`")
     return "\n".join(lines) + "\n"
 
 
@@ -329,6 +367,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="mutate the work tree's files as they are, uncommitted changes "
                          "included (the page says so); for trying out a change")
     ap.add_argument("--time-limit", type=float, default=None, metavar="MINUTES")
+    ap.add_argument("--run-equivalents", action="store_true",
+                    help="run the mutants the equivalence rules cover too (by default they "
+                         "are marked equivalent and not run: no test can kill them)")
     ap.add_argument("--no-run", action="store_true",
                     help="only write the page from the results already in --workdir")
     ap.add_argument("--report", default=str(REPORT),
@@ -348,9 +389,17 @@ def main(argv: list[str] | None = None) -> int:
         workdir = args.workdir or (Path(tempfile.gettempdir()) / "backprop-ref-mutate"
                                    / commit.split()[0])
         start = time.monotonic()
+        deadline = None if args.time_limit is None else start + 60 * args.time_limit
         prepare(workdir, args.fresh or args.allow_dirty, args.allow_dirty)
         (workdir / COMMIT_FILE).write_text(commit + "\n")
-        finished = run_mutmut(workdir, args.max_children, args.only, args.time_limit)
+        # phase 1: generate every mutant, collect the per-test statistics, run a few
+        finished = run_mutmut(workdir, args.max_children, [PHASE1], deadline)
+        if finished and not args.run_equivalents:
+            n = mark_equivalents(workdir, load_reasons())
+            print(f"mutate: {n} mutant(s) equivalent by a rule of "
+                  f"{EQUIVALENTS.relative_to(ROOT)} marked, not run", flush=True)
+        if finished:                       # phase 2: the rest (mutmut keeps earlier results)
+            finished = run_mutmut(workdir, args.max_children, args.only, deadline)
     elapsed = time.monotonic() - start
 
     statuses, paths = collect(workdir)
@@ -359,16 +408,18 @@ def main(argv: list[str] | None = None) -> int:
                     if any(fnmatch.fnmatch(k, g) for g in args.only)}
     left = sorted(k for k, v in statuses.items() if v not in KILLED and v not in
                   ("not checked", "skipped"))
-    found = diffs(workdir, left, paths)
+    skipped = sorted(k for k, v in statuses.items() if v == "skipped")
+    found = diffs(workdir, left + skipped, paths)
     reasons = load_reasons()
-    survivors = []
-    for name in left:
+    survivors, not_run = [], []
+    for name in left + skipped:
         kind, reason = reason_for(name, found[name], reasons)
-        survivors.append({"name": name, "status": statuses[name], "diff": found[name],
-                          "kind": kind, "reason": reason})
+        (survivors if name in left else not_run).append(
+            {"name": name, "status": statuses[name], "diff": found[name], "kind": kind,
+             "reason": reason})
     page = render(commit=commit, version=version, cfg=mutmut_config(workdir / "pyproject.toml"),
-                  statuses=statuses, survivors=survivors, finished=finished, elapsed=elapsed,
-                  only=args.only, children=args.max_children)
+                  statuses=statuses, survivors=survivors, not_run=not_run, finished=finished,
+                  elapsed=elapsed, only=args.only, children=args.max_children)
     if args.report == "none":
         print(page)
     else:
