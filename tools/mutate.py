@@ -94,7 +94,7 @@ def check_clean(allow_dirty: bool) -> str:
         fail(f"{ROOT} is not a git work tree; the run mutates the committed HEAD")
     commit = git("rev-parse", "--short=12", "HEAD").strip()
     if dirty and allow_dirty:
-        return f"{commit} + uncommitted changes"
+        return commit
     if dirty:
         paths = ", ".join(line[3:] for line in dirty[:3]) + (" …" if len(dirty) > 3 else "")
         fail(f"the work tree is dirty ({len(dirty)} uncommitted path(s): {paths}); commit "
@@ -127,12 +127,13 @@ def mutmut_config(pyproject: Path) -> dict:
 
 
 def prepare(workdir: Path, fresh: bool, from_tree: bool) -> None:
+    """Export HEAD (or, ``from_tree``, copy the work tree's files) into ``workdir``."""
     if fresh and workdir.exists():
         shutil.rmtree(workdir)
     if (workdir / "pyproject.toml").exists():
         return                                           # resume where mutmut left off
     workdir.mkdir(parents=True, exist_ok=True)
-    if from_tree:                                        # --allow-dirty: the files as they are
+    if from_tree:                                        # the files as they are
         for name in INPUTS:
             src = ROOT / name
             if src.is_dir():
@@ -364,8 +365,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workdir", type=Path, default=None)
     ap.add_argument("--fresh", action="store_true", help="discard earlier results first")
     ap.add_argument("--allow-dirty", action="store_true",
-                    help="mutate the work tree's files as they are, uncommitted changes "
-                         "included (the page says so); for trying out a change")
+                    help="run although the work tree has uncommitted changes (HEAD is still "
+                         "what is mutated and tested)")
+    ap.add_argument("--from-tree", action="store_true",
+                    help="mutate and test the work tree's files as they are, uncommitted "
+                         "changes included (the page says so); for trying out a change")
     ap.add_argument("--time-limit", type=float, default=None, metavar="MINUTES")
     ap.add_argument("--run-equivalents", action="store_true",
                     help="run the mutants the equivalence rules cover too (by default they "
@@ -385,12 +389,14 @@ def main(argv: list[str] | None = None) -> int:
         finished = not any(s == "not checked" for s in collect(workdir)[0].values())
         start = time.monotonic()
     else:
-        commit = check_clean(args.allow_dirty)
+        commit = check_clean(args.allow_dirty or args.from_tree)
+        if args.from_tree:
+            commit += " + uncommitted changes"
         workdir = args.workdir or (Path(tempfile.gettempdir()) / "backprop-ref-mutate"
                                    / commit.split()[0])
         start = time.monotonic()
         deadline = None if args.time_limit is None else start + 60 * args.time_limit
-        prepare(workdir, args.fresh or args.allow_dirty, args.allow_dirty)
+        prepare(workdir, args.fresh or args.from_tree, args.from_tree)
         (workdir / COMMIT_FILE).write_text(commit + "\n")
         # phase 1: generate every mutant, collect the per-test statistics, run a few
         finished = run_mutmut(workdir, args.max_children, [PHASE1], deadline)
