@@ -8,7 +8,7 @@ backend         where the gradient comes from
 ``fd``          central differences of the twin built from the reference's forwards
 ==============  =======================================================================
 
-A :class:`Twin` names the forward function (the same name in each ``twins_*`` module) and
+A `Twin` names the forward function (the same name in each ``twins_*`` module) and
 how to differentiate it: a vector–Jacobian product with a **random** cotangent (never all
 ones: through softmax that gives zero on both sides), a full row-wise Jacobian, plain
 values, or a whole training run.  Backends return ``{key: float64 ndarray}``: ``out`` for
@@ -19,11 +19,11 @@ so a patched twin is a new key) on bit-identical inputs returns a fresh copy of 
 result instead of differentiating again.  The executable spec asks the same question many
 times (every sign-flip test re-runs one case once per broken key; the catalog, the CLI and
 the sign-flip tests share seeded cases), and central differences over the notes' network
-take ~20 000 forward passes.  :func:`clear_memo` empties it; ``tests/conftest.py`` does so
+take ~20 000 forward passes.  `clear_memo` empties it; ``tests/conftest.py`` does so
 around every test that monkeypatches, since the central-difference twin runs the
 reference's own forward functions.
 
-JAX programs are compiled with XLA's optimizations off (:data:`JAX_COMPILER_OPTIONS`): each
+JAX programs are compiled with XLA's optimizations off (`JAX_COMPILER_OPTIONS`): each
 program here runs on a few tiny arrays a handful of times, so compilation, not execution,
 is the cost (4× less with these options).  The values are still XLA's own autodiff.
 """
@@ -304,7 +304,7 @@ def _memoized(backend):
 
 
 def get_backend(name: str):
-    """An instance of a backend; raises :class:`MissingExtra` naming the extra if absent."""
+    """An instance of a backend; raises `MissingExtra` naming the extra if absent."""
     if name not in BACKENDS:
         raise ValueError(f"unknown backend {name!r}; expected one of {sorted(BACKENDS)}")
     if name not in _cache:

@@ -66,7 +66,7 @@ def load(path):
 
 
 def load_data(data):
-    """:func:`load` for a run already parsed."""
+    """`load` for a run already parsed."""
     rows = []
     for b in data["benchmarks"]:
         s = b["stats"]

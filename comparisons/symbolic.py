@@ -1,7 +1,7 @@
 """SymPy proofs of the catalog's algebraic identities.
 
 Each proof builds both sides symbolically and reduces their difference; an identity holds
-when ``simplify(ours − theirs) == 0`` (SPEC §5).  Softmax is written over ``e_i = exp(z_i)``
+when ``simplify(ours − theirs) == 0``.  Softmax is written over ``e_i = exp(z_i)``
 (positive symbols), so every expression is a rational function that ``cancel`` settles.
 Two proofs are of *non*-identities (D9, D13): they hold when the residual is **not** 0.
 """

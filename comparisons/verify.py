@@ -1,5 +1,5 @@
 """The verify report: every derivation against every installed backend, with the measured
-figures (SPEC §5), as a text table, JSON or Markdown."""
+figures (the bounds of `comparisons.agreement`), as a text table, JSON or Markdown."""
 
 from __future__ import annotations
 
@@ -144,7 +144,7 @@ def _summary(report: Report) -> str:
     proofs = sum(1 for r in report.rows if r.proof is not None and not isinstance(r.proof, str))
     lines = [f"{len(report.rows)} derivations, {n_checks} framework/central-difference checks, "
              f"{proofs} SymPy proofs; seed {report.seed}; bounds: float64 1e-12·max(1, |ref|), "
-             "float32 1e-5·…, central differences 1e-7 relative (SPEC §5)."]
+             "float32 1e-5·…, central differences 1e-7 relative."]
     if skipped:
         lines.append(f"Not installed, so not checked: {', '.join(skipped)}.")
     fails = report.failures()
