@@ -125,6 +125,9 @@ def main(quick: bool = False, compare=None, compare_fail=None, pytest_args=()) -
     before = set(saved_runs(storage))
     code = subprocess.call(args + extra, cwd=root)
     if code != 0:
+        if compare_fail:        # pytest-benchmark raises PerformanceRegression, with a trace
+            print(f"backprop-ref bench: the run failed (a regression under "
+                  f"{', '.join(compare_fail)} is listed above)", file=sys.stderr)
         return code
     new = [p for p in saved_runs(storage) if p not in before]
     if not new:
