@@ -368,3 +368,120 @@ def test_every_scalar_argument_is_refused_by_its_own_name(call, bad, exc, match)
 def test_every_other_refusal_names_what_is_wrong(what, call, exc, match):
     with pytest.raises(exc, match=match):
         call()
+
+
+# ------------------------------------------------------------------ whole messages
+#: messages whose every literal part is checked, start to end (a message that grows a
+#: prefix, loses its hint or changes case is a different message)
+WHOLE = [
+    ('single class', lambda: bp.MLP((3,), epochs=1).fit(X, np.zeros(4, int)),
+     ValueError, re.escape(
+         'y holds a single class [0]; a classifier needs at least two (or pass '
+         'num_classes)') + "$"),
+    ('jacobian underflow', lambda: bp.delta_ce_softmax_jacobian(np.array([[0.0, 1000.0]]), [0]),
+     ValueError, re.escape(
+         'the full-Jacobian delta needs ∂L/∂A = −Y/(N·A), which is infinite or '
+         'inexact: softmax(z) underflowed to 0 at target class 0 of row 0 (z(1, 2), '
+         'logit gap 1000); use delta_ce_softmax, which computes (A − Y)/N without '
+         'dividing by A') + "$"),
+    ('ce infinite', lambda: bp.cross_entropy(np.array([[1.0, 0.0]]), [1]),
+     ValueError, re.escape(
+         'cross-entropy is infinite: probs[0, 1] = 0.0 at a target that needs it to '
+         'be inside (0, 1) (probs shape (1, 2)); compute the loss from logits '
+         'instead (cross_entropy_with_logits / binary_cross_entropy_with_logits / '
+         'the delta_* functions), which never take log(0)') + "$"),
+    ('nan', lambda: bp.softmax(np.array([[0.0, np.nan, 1.0]])),
+     ValueError, re.escape(
+         'z has 1 non-finite value(s) (nan or inf) in shape (1, 3); pass '
+         'check_finite=False to skip this check') + "$"),
+    ('ce grad infinite', lambda: bp.cross_entropy_grad(np.array([[1.0, 0.0]]), [1]),
+     ValueError, re.escape(
+         '∂L/∂A = −Y/(N·A) is infinite: probs[0, 1] = 0.0 at a target that needs it '
+         'to be inside (0, 1) (probs shape (1, 2)); compute the loss from logits '
+         'instead (cross_entropy_with_logits / binary_cross_entropy_with_logits / '
+         'the delta_* functions), which never take log(0)') + "$"),
+    ('ce grad overflow', lambda: bp.cross_entropy_grad(np.array([[1.0, 5e-324]]), [1]),
+     ValueError, re.escape(
+         '∂L/∂A = −Y/(N·A) overflows: probs[0, 1] = 5e-324 is so close to the edge '
+         'of (0, 1) that the gradient there exceeds the float range (probs shape (1,'
+         ' 2)); compute from logits instead (the delta_* functions), which never '
+         'divide by probs') + "$"),
+    ('bce grad infinite',
+      lambda: bp.binary_cross_entropy_grad(np.array([[0.0]]), np.array([[0.5]])),
+     ValueError, re.escape(
+         'the BCE gradient is infinite: a[0, 0] = 0.0 at a target that needs it to '
+         'be inside (0, 1) (a shape (1, 1)); compute the loss from logits instead '
+         '(cross_entropy_with_logits / binary_cross_entropy_with_logits / the '
+         'delta_* functions), which never take log(0)') + "$"),
+    ('bce grad overflow',
+      lambda: bp.binary_cross_entropy_grad(np.array([[5e-324]]), np.array([[0.5]])),
+     ValueError, re.escape(
+         'the BCE gradient overflows: a[0, 0] = 5e-324 is so close to the edge of '
+         '(0, 1) that the gradient there exceeds the float range (a shape (1, 1)); '
+         'compute from logits instead (the delta_* functions), which never divide by'
+         ' a') + "$"),
+    ('bce infinite', lambda: bp.binary_cross_entropy(np.array([[1.0]]), np.array([[0.5]])),
+     ValueError, re.escape(
+         'binary cross-entropy is infinite: a[0, 0] = 1.0 at a target that needs it '
+         'to be inside (0, 1) (a shape (1, 1)); compute the loss from logits instead'
+         ' (cross_entropy_with_logits / binary_cross_entropy_with_logits / the '
+         'delta_* functions), which never take log(0)') + "$"),
+    ('head shape',
+      lambda: bp.mlp.loss_and_grads(P3, X, np.full((4, 2), 0.5), "relu", "sigmoid_bce"),
+     ValueError, re.escape(
+         'y and the output Z must have the same shape, got y(4, 2) and the output '
+         'Z(4, 3)') + "$"),
+    ('hidden gelu', lambda: bp.mlp.loss_and_grads(P3, X, LAB, "gelu"),
+     ValueError, re.escape(
+         "unknown hidden activation 'gelu'; expected one of ['relu', 'sigmoid', "
+         "'tanh']") + "$"),
+    ('float labels', lambda: bp.cross_entropy(bp.softmax(Z), LAB.astype(float)),
+     TypeError, re.escape(
+         'y as a 1-D array must hold integer class labels, got dtype float64 with '
+         'shape (4,); convert them with y.astype(int)') + "$"),
+    ('class_targets default', lambda: bp.validation.class_targets(np.array([0, 1]), 3, 2),
+     ValueError, re.escape(
+         'y must have one label per example of the scores (3), got shape (2,)') + "$"),
+    ('class_targets soft default', lambda: bp.validation.class_targets(np.full((2, 2), 0.5), 3, 2),
+     ValueError, re.escape(
+         'y as one-hot or soft rows must have shape (N, K) = (3, 2) to match the '
+         'scores, got (2, 2)') + "$"),
+    ('lr huge int', lambda: bp.sgd_step(P2, G2, 10**400),
+     ValueError, re.escape(
+         'lr must be a positive number within the float range, got an int of 401 '
+         'digits') + "$"),
+    ('reg huge int', lambda: bp.l2_grad(Z, 10**400),
+     ValueError, re.escape(
+         'reg must be finite and non-negative, got an int of 401 digits') + "$"),
+    ('hidden_sizes str', lambda: bp.MLP("16"),
+     TypeError, re.escape(
+         'hidden_sizes must be a sequence of positive ints such as (16, 16), got str'
+         " '16'") + "$"),
+    ('init sizes', lambda: bp.two_layer.init_params(0, 10, 3),
+     ValueError, re.escape(
+         '[input_size, hidden_size, num_classes][0] must be a positive int, got 0') + "$"),
+    ('b 2-D', lambda: bp.dense_forward(Z, np.ones((3, 2)), np.zeros((1, 2))),
+     ValueError, re.escape('b must be 1-D (N,), got shape (1, 2)') + "$"),
+    ('check_finite str', lambda: bp.softmax(Z, check_finite="no"),
+     TypeError, re.escape("check_finite must be True or False, got str 'no'") + "$"),
+    ('string z', lambda: bp.sigmoid("1.0"),
+     TypeError, re.escape("z must be an array of numbers, got str '1.0'") + "$"),
+    ('ragged', lambda: bp.softmax([[1.0, 2.0], [3.0]]),
+     TypeError, re.escape('z must be an array of numbers: ')),
+    ('longdouble',
+      lambda: bp.softmax(np.array([[np.longdouble("1e400"), 0]], dtype=np.longdouble)),
+     ValueError, re.escape(
+         'z has 1 non-finite value(s) (nan or inf) in shape (1, 2); pass '
+         'check_finite=False to skip this check') + "$"),
+    ('complex', lambda: bp.relu(np.ones(2, dtype=complex)),
+     TypeError, re.escape(
+         'z must be an array of real numbers, got dtype complex128 with shape (2,)') + "$"),
+    ('empty', lambda: bp.softmax(np.zeros((0, 3))),
+     ValueError, re.escape('z is empty (shape (0, 3)); a batch needs at least one row') + "$"),
+]
+
+
+@pytest.mark.parametrize(("what", "call", "exc", "message"), WHOLE, ids=[w[0] for w in WHOLE])
+def test_whole_messages(what, call, exc, message):
+    with pytest.raises(exc, match="^" + message):
+        call()
