@@ -374,6 +374,10 @@ def test_every_other_refusal_names_what_is_wrong(what, call, exc, match):
 #: messages whose every literal part is checked, start to end (a message that grows a
 #: prefix, loses its hint or changes case is a different message)
 WHOLE = [
+    ("validation.as_array ndim=3", lambda: bp.validation.as_array(np.zeros((2, 2)), "x", ndim=3),
+     ValueError, re.escape("x must be 3-D (N, K, K), got shape (2, 2)") + "$"),
+    ("validation.as_array ndim=4", lambda: bp.validation.as_array(np.zeros((2, 2)), "x", ndim=4),
+     ValueError, re.escape("x must be 4-D 4-D, got shape (2, 2)") + "$"),
     ('single class', lambda: bp.MLP((3,), epochs=1).fit(X, np.zeros(4, int)),
      ValueError, re.escape(
          'y holds a single class [0]; a classifier needs at least two (or pass '
