@@ -96,8 +96,9 @@ def as_array(
             f"{name} must be an array of real numbers, got dtype {arr.dtype} "
             f"with shape {arr.shape}"
         )
-    with np.errstate(over="ignore"):        # a long double beyond float64 becomes inf: caught below
-        arr = arr.astype(_float_dtype(arr.dtype), copy=False)
+    if arr.dtype != _float_dtype(arr.dtype):
+        with np.errstate(over="ignore"):    # a long double beyond float64 becomes inf: caught below
+            arr = arr.astype(_float_dtype(arr.dtype))
     if ndim is not None and arr.ndim != ndim:
         want = {1: "(N,)", 2: "(N, K)", 3: "(N, K, K)"}.get(ndim, f"{ndim}-D")
         raise ValueError(f"{name} must be {ndim}-D {want}, got shape {arr.shape}")
@@ -173,7 +174,7 @@ def finite_result(what: str) -> Callable[[F], F]:
                 out = fn(*args, **kwargs)
             if kwargs.get("check_finite", True):
                 for key, value in _float_outputs(out):
-                    if not np.all(np.isfinite(value)):
+                    if not np.isfinite(value).all():
                         raise ValueError(
                             f"{what}: {key} overflows the float range (inf or nan) although "
                             "every input is finite: the inputs are too extreme for this "
@@ -184,18 +185,21 @@ def finite_result(what: str) -> Callable[[F], F]:
     return decorate
 
 
-def _float_outputs(out: Any, prefix: str = "the result") -> Iterable[tuple[str, Any]]:
+def _float_outputs(out: Any, name: str = "the result") -> list[tuple[str, Any]]:
+    """Every float array or scalar in a result, with its name: the fields of a Result
+    (``loss``, each gradient, each intermediate), the items of a tuple or dict, or the
+    result itself."""
     if isinstance(out, tuple) and hasattr(out, "_fields"):            # Result and friends
-        for field, value in zip(out._fields, out):
-            yield from _float_outputs(value, field)
+        items = list(zip(out._fields, out))
     elif isinstance(out, tuple):
-        for i, value in enumerate(out):
-            yield from _float_outputs(value, f"{prefix}[{i}]")
+        items = [(f"{name}[{i}]", value) for i, value in enumerate(out)]
     elif isinstance(out, dict):
-        for key, value in out.items():
-            yield from _float_outputs(value, str(key))
-    elif isinstance(out, (np.ndarray, np.floating, float)) and np.asarray(out).dtype.kind == "f":
-        yield prefix, out
+        items = [(str(key), value) for key, value in out.items()]
+    elif isinstance(out, (np.ndarray, np.floating, float)):
+        return [(name, out)] if np.asarray(out).dtype.kind == "f" else []
+    else:
+        return []
+    return [found for key, value in items for found in _float_outputs(value, key)]
 
 
 # --------------------------------------------------------------------------- choices, numbers
