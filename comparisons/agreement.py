@@ -1,4 +1,4 @@
-"""What "agreement" means (SPEC §5), measured.
+"""What "agreement" means, measured.
 
 =====================  =============================================================
 comparison             passes when

@@ -59,7 +59,7 @@ def kink_free(z, margin=cases.KINK_MARGIN):
 
 @st.composite
 def class_targets(draw, N, K):
-    """SPEC §2's three forms: integer labels, one-hot rows, or soft rows (zeros allowed)."""
+    """The three forms of class targets: integer labels, one-hot rows, or soft rows (zeros allowed)."""
     labels = draw(hnp.arrays(np.int64, N, elements=st.integers(0, K - 1)))
     form = draw(st.sampled_from(cases.TARGET_FORMS))
     if form == "labels":
