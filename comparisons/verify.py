@@ -143,8 +143,9 @@ def _summary(report: Report) -> str:
                       if o.status == "not installed"})
     proofs = sum(1 for r in report.rows if r.proof is not None and not isinstance(r.proof, str))
     lines = [f"{len(report.rows)} derivations, {n_checks} framework/central-difference checks, "
-             f"{proofs} SymPy proofs; seed {report.seed}; bounds: float64 1e-12·max(1, |ref|), "
-             "float32 1e-5·…, central differences 1e-7 relative."]
+             f"{proofs} SymPy proofs; seed {report.seed}; bounds: float64 1e-12·S with "
+             "S = max(1, max|ref|), and 1e-6·|ref| + 4ε·S for entries below that; float32 "
+             "1e-5·S; central differences 1e-7 relative."]
     if skipped:
         lines.append(f"Not installed, so not checked: {', '.join(skipped)}.")
     fails = report.failures()
