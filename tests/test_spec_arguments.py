@@ -374,6 +374,22 @@ def test_every_other_refusal_names_what_is_wrong(what, call, exc, match):
 #: messages whose every literal part is checked, start to end (a message that grows a
 #: prefix, loses its hint or changes case is a different message)
 WHOLE = [
+    ("estimator 3-D targets", lambda: bp.MLP(epochs=1).fit(X, np.zeros((4, 3, 1))), ValueError,
+     re.escape("y must be (N,) class labels or (N, K) one-hot or soft rows, got shape "
+               "(4, 3, 1)") + "$"),
+    ("estimator rows", lambda: bp.MLP(epochs=1).fit(X, SOFT[:3]), ValueError,
+     re.escape("y as one-hot or soft rows must have shape (N, K) = (4, 3) to match X, got "
+               "(3, 3)") + "$"),
+    ("estimator num_classes", lambda: bp.TwoLayerNet(num_classes=2, epochs=1).fit(X, LAB),
+     ValueError, re.escape("y holds labels in [0, 2] but must lie in [0, 2) for 2 classes") + "$"),
+    ("estimator None", lambda: bp.MLP(epochs=1).fit(X, None), TypeError,
+     re.escape("y must be an array of class labels or (N, K) rows, got NoneType") + "$"),
+    ("estimator unsortable", lambda: bp.MLP(epochs=1).fit(X, np.array([1, "a", 2.0, None],
+                                                                      dtype=object)),
+     TypeError, re.escape("y must hold class labels of one sortable type: ")),
+    ("estimator labels with num_classes", lambda: bp.MLP(num_classes=3, epochs=1).fit(
+        X, LAB[:3]), ValueError,
+     re.escape("y must have one label per row of X (4), got shape (3,)") + "$"),
     ("validation.as_array ndim=3", lambda: bp.validation.as_array(np.zeros((2, 2)), "x", ndim=3),
      ValueError, re.escape("x must be 3-D (N, K, K), got shape (2, 2)") + "$"),
     ("validation.as_array ndim=4", lambda: bp.validation.as_array(np.zeros((2, 2)), "x", ndim=4),

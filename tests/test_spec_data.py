@@ -188,3 +188,18 @@ def test_estimators_documented_hyper_parameters():
     assert net.classes_.tolist() == [0, 1, 2, 3] and net.predict_proba(X_).shape == (12, 4)
     assert net.n_features_in_ == 4 and len(net.history_.epoch_losses) == 3
     assert len(net.history_.step_losses) == 9                        # 12 rows, batches of 5
+
+
+def test_estimators_keep_their_other_hyper_parameters_and_their_classes():
+    net = bp.MLP((6, 3), hidden="sigmoid", lr=0.2, epochs=2, seed=4)
+    assert net.set_params(lr=0.3) is net
+    assert net.get_params() == {"hidden_sizes": (6, 3), "num_classes": None,
+                                "hidden": "sigmoid", "std": None, "reg": 0.0, "lr": 0.3,
+                                "epochs": 2, "batch_size": None, "seed": 4}
+    two = bp.TwoLayerNet(4, epochs=2).fit(X_, np.where(Y_ == 0, "no", "yes"))
+    assert two.classes_.tolist() == ["no", "yes"] and two.predict_proba(X_).shape == (12, 2)
+    wide = bp.MLP((3,), num_classes=5, epochs=2).fit(X_, Y_)         # classes 3, 4 absent
+    assert wide.classes_.tolist() == [0, 1, 2, 3, 4] and wide.predict_proba(X_).shape == (12, 5)
+    assert set(wide.predict(X_)) <= set(range(5))
+    assert wide.score(X_, bp.one_hot(Y_, 5)) == wide.score(X_, Y_)
+    assert wide.score(X_, Y_) == np.mean(wide.predict(X_) == Y_)
