@@ -374,6 +374,10 @@ def test_every_other_refusal_names_what_is_wrong(what, call, exc, match):
 #: messages whose every literal part is checked, start to end (a message that grows a
 #: prefix, loses its hint or changes case is a different message)
 WHOLE = [
+    ("a result whose grads are no dict", lambda: bp.fit(
+        lambda p, x, y: bp.network.Result(1.0, [p], {}), P2, X, LAB, lr=0.1, epochs=1),
+     TypeError, re.escape("loss_and_grads must return a Result with .loss and a .grads dict, "
+                          "got Result") + "$"),
     ("estimator 3-D targets", lambda: bp.MLP(epochs=1).fit(X, np.zeros((4, 3, 1))), ValueError,
      re.escape("y must be (N,) class labels or (N, K) one-hot or soft rows, got shape "
                "(4, 3, 1)") + "$"),
