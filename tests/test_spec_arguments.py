@@ -374,6 +374,22 @@ def test_every_other_refusal_names_what_is_wrong(what, call, exc, match):
 #: messages whose every literal part is checked, start to end (a message that grows a
 #: prefix, loses its hint or changes case is a different message)
 WHOLE = [
+    ("jacobian gap beyond the float range", lambda: bp.delta_ce_softmax_jacobian(
+        np.array([[1e308, -1e308]]), [1]), ValueError, re.escape(
+            "the full-Jacobian delta needs ∂L/∂A = −Y/(N·A), which is infinite or inexact: "
+            "softmax(z) underflowed to 0 at target class 1 of row 0 (z(1, 2), logit gap inf)")),
+    ("jacobian subnormal target", lambda: bp.delta_ce_softmax_jacobian(
+        np.array([[0.0, -720.0], [0.0, -720.0]]), [0, 1]), ValueError, ".*" + re.escape(
+            "softmax(z) underflowed to a subnormal 2.03e-313 at target class 1 of row 1 "
+            "(z(2, 2), logit gap 720)")),
+    ("float64 targets beyond float32", lambda: bp.mlp.loss_and_grads(
+        {"W1": np.ones((2, 2), np.float32), "b1": np.zeros(2, np.float32)},
+        np.ones((3, 2), np.float32), np.full((3, 2), 1e300), head="identity_mse"), ValueError,
+     re.escape("y holds values up to 1e+300, beyond the range of the output Z's dtype "
+               "float32") + "$"),
+    ("float64 targets beyond float32 (mse)", lambda: bp.mse(
+        np.ones((2, 2), np.float32), np.full((2, 2), 1e300)), ValueError,
+     re.escape("y holds values up to 1e+300, beyond the range of a's dtype float32") + "$"),
     ("a result whose grads are no dict", lambda: bp.fit(
         lambda p, x, y: bp.network.Result(1.0, [p], {}), P2, X, LAB, lr=0.1, epochs=1),
      TypeError, re.escape("loss_and_grads must return a Result with .loss and a .grads dict, "
@@ -402,7 +418,7 @@ WHOLE = [
      ValueError, re.escape(
          'y holds a single class [0]; a classifier needs at least two (or pass '
          'num_classes)') + "$"),
-    ('jacobian underflow', lambda: bp.delta_ce_softmax_jacobian(np.array([[0.0, 1000.0]]), [0]),
+    ('jacobian underflow', lambda: bp.delta_ce_softmax_jacobian(np.array([[5.0, 1005.0]]), [0]),
      ValueError, re.escape(
          'the full-Jacobian delta needs ∂L/∂A = −Y/(N·A), which is infinite or '
          'inexact: softmax(z) underflowed to 0 at target class 0 of row 0 (z(1, 2), '
