@@ -239,10 +239,12 @@ def test_d12_refuses_exactly_where_the_target_probability_is_subnormal(dtype, ga
     (float32), subnormal beyond, 0 past ~745.  The Jacobian route must refuse from the
     first subnormal on (there −Y/(N·A) is inexact, and XLA, which flushes subnormals,
     gives nan), and agree with D11 and with autograd up to it."""
-    z = np.array([[0.0, -gap], [0.3, -0.2], [0.0, -gap]], dtype=dtype)
-    y = np.array([1, 0, 0])          # row 2: only a non-target probability is subnormal
+    far = 720.0 if dtype == np.float64 else 95.0   # row 2: a subnormal non-target only
+    z = np.array([[0.0, -gap], [0.3, -0.2], [0.0, -far]], dtype=dtype)
+    y = np.array([1, 0, 0])
     A = bp.softmax(z)
     assert (A[0, 1] < np.finfo(dtype).tiny) == refuses
+    assert 0 < A[2, 1] < np.finfo(dtype).tiny
     if refuses:
         with pytest.raises(ValueError, match="underflowed to .* target class 1 of row 0"):
             bp.delta_ce_softmax_jacobian(z, y)
