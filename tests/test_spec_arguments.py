@@ -374,6 +374,24 @@ def test_every_other_refusal_names_what_is_wrong(what, call, exc, match):
 #: messages whose every literal part is checked, start to end (a message that grows a
 #: prefix, loses its hint or changes case is a different message)
 WHOLE = [
+    ("class_labels' default name", lambda: bp.validation.class_labels(np.array([0, 5]), 2, 3),
+     ValueError, re.escape("y holds labels in [0, 5] but must lie in [0, 3) for 3 classes") + "$"),
+    ("class_labels' default count", lambda: bp.validation.class_labels(np.array([0, 1, 2]), 2,
+                                                                       3), ValueError,
+     re.escape("y must have one label per example of the scores (2), got shape (3,)") + "$"),
+    ("class_labels empty", lambda: bp.validation.class_labels(np.array([], dtype=int), None, 3),
+     ValueError, re.escape("y is empty (shape (0,)); a batch needs at least one row") + "$"),
+    ("fractional float labels get no astype hint", lambda: bp.cross_entropy(
+        bp.softmax(np.zeros((4, 3))), np.array([0.5, 1.0, 0.0, 2.0])), TypeError,
+     re.escape("y as a 1-D array must hold integer class labels, got dtype float64 with shape "
+               "(4,)") + "$"),
+    ("one class and one row are enough", lambda: (
+        bp.one_hot([0], 1), bp.MLP((1,), epochs=1, batch_size=1).fit(X[:2], LAB[:2]),
+        bp.datasets.make_blobs(1, 1, 1, spread=1, seed=0),
+        bp.training.minibatch_indices(1, 1, np.random.default_rng(0)), bp.sgd_step(
+            {"W": np.ones(1)}, {"W": np.ones(1)}, 1), bp.l2_grad(Z, 0)) and bp.validation.as_array(
+        [], "z"), ValueError, re.escape("z is empty (shape (0,)); a batch needs at least one "
+                                        "row") + "$"),
     ("jacobian gap beyond the float range", lambda: bp.delta_ce_softmax_jacobian(
         np.array([[1e308, -1e308]]), [1]), ValueError, re.escape(
             "the full-Jacobian delta needs ∂L/∂A = −Y/(N·A), which is infinite or inexact: "
