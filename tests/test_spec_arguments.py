@@ -385,13 +385,6 @@ WHOLE = [
         bp.softmax(np.zeros((4, 3))), np.array([0.5, 1.0, 0.0, 2.0])), TypeError,
      re.escape("y as a 1-D array must hold integer class labels, got dtype float64 with shape "
                "(4,)") + "$"),
-    ("one class and one row are enough", lambda: (
-        bp.one_hot([0], 1), bp.MLP((1,), epochs=1, batch_size=1).fit(X[:2], LAB[:2]),
-        bp.datasets.make_blobs(1, 1, 1, spread=1, seed=0),
-        bp.training.minibatch_indices(1, 1, np.random.default_rng(0)), bp.sgd_step(
-            {"W": np.ones(1)}, {"W": np.ones(1)}, 1), bp.l2_grad(Z, 0)) and bp.validation.as_array(
-        [], "z"), ValueError, re.escape("z is empty (shape (0,)); a batch needs at least one "
-                                        "row") + "$"),
     ("jacobian gap beyond the float range", lambda: bp.delta_ce_softmax_jacobian(
         np.array([[1e308, -1e308]]), [1]), ValueError, re.escape(
             "the full-Jacobian delta needs ∂L/∂A = −Y/(N·A), which is infinite or inexact: "
@@ -543,3 +536,17 @@ WHOLE = [
 def test_whole_messages(what, call, exc, message):
     with pytest.raises(exc, match="^" + message):
         call()
+
+
+def test_the_smallest_legal_values_are_accepted():
+    """1 is a positive int (one class, one unit, one row per batch, one epoch, one sample),
+    1 a positive learning rate and 0 a legal L2 strength."""
+    assert bp.one_hot([0], 1).tolist() == [[1.0]]
+    net = bp.MLP((1,), epochs=1, batch_size=1).fit(X[:2], LAB[:2])
+    assert net.predict(X[:2]).shape == (2,)
+    Xb, yb = bp.datasets.make_blobs(1, 1, 1, spread=1, seed=0)
+    assert Xb.shape == (1, 1) and yb.tolist() == [0]
+    assert [b.tolist() for b in bp.training.minibatch_indices(
+        1, 1, np.random.default_rng(0))] == [[0]]
+    assert bp.sgd_step({"W": np.ones(1)}, {"W": np.ones(1)}, 1)["W"].tolist() == [0.0]
+    assert not bp.l2_grad(Z, 0).any()
