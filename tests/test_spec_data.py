@@ -93,10 +93,12 @@ def test_the_notes_network_starts_at_std_0_1_by_default():
 def test_standardize_uses_the_training_statistics_only():
     rng = np.random.default_rng(0)
     Xtr = rng.normal(5.0, 3.0, (50, 3))
+    Xtr[:, 1] *= 0.1                                  # a spread below 1 is scaled too
     Xtr[:, 2] = 7.0                                   # a constant column: centred, not scaled
     Xte = rng.normal(0.0, 1.0, (9, 3))
     a, b = bp.datasets.standardize(Xtr, Xte)
     mu, sd = Xtr.mean(axis=0), np.array([*Xtr[:, :2].std(axis=0), 1.0])
+    assert 0 < sd[1] < 1
     np.testing.assert_allclose(a, (Xtr - mu) / sd, rtol=0, atol=1e-14)
     np.testing.assert_allclose(b, (Xte - mu) / sd, rtol=0, atol=1e-14)
     assert np.allclose(a[:, :2].mean(axis=0), 0, atol=1e-14)
@@ -203,3 +205,14 @@ def test_estimators_keep_their_other_hyper_parameters_and_their_classes():
     assert set(wide.predict(X_)) <= set(range(5))
     assert wide.score(X_, bp.one_hot(Y_, 5)) == wide.score(X_, Y_)
     assert wide.score(X_, Y_) == np.mean(wide.predict(X_) == Y_)
+
+
+def test_train_test_split_takes_any_rows_and_refuses_empty_parts():
+    Xtr, Xte, ytr, yte = bp.datasets.train_test_split(np.arange(10), np.arange(10) * 2)
+    assert Xte.tolist() == [4, 6, 2] and (yte == 2 * Xte).all() and (ytr == 2 * Xtr).all()
+    with pytest.raises(ValueError, match=r"^X and y must be arrays of rows, got shapes \(\) "
+                                         r"and \(1,\)$"):
+        bp.datasets.train_test_split(3, [1])
+    with pytest.raises(ValueError, match=r"^test_size=0.9 of 4 rows gives 4 test rows and 0 "
+                                         r"training rows; both parts need at least one$"):
+        bp.datasets.train_test_split(np.zeros((4, 2)), np.arange(4), 0.9)
