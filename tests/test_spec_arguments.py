@@ -374,6 +374,10 @@ def test_every_other_refusal_names_what_is_wrong(what, call, exc, match):
 #: messages whose every literal part is checked, start to end (a message that grows a
 #: prefix, loses its hint or changes case is a different message)
 WHOLE = [
+    *[(f"{name} of a deeper network", (lambda fn: lambda: fn(P3, X, LAB))(fn), ValueError,
+       re.escape("params describes 3 layers; this network has 2") + "$")
+      for name, fn in (("two_layer.predict", lambda p, x, y: bp.two_layer.predict(p, x)),
+                       ("two_layer.loss_and_grads_loop", bp.two_layer.loss_and_grads_loop))],
     ("class_labels' default name", lambda: bp.validation.class_labels(np.array([0, 5]), 2, 3),
      ValueError, re.escape("y holds labels in [0, 5] but must lie in [0, 3) for 3 classes") + "$"),
     ("class_labels' default count", lambda: bp.validation.class_labels(np.array([0, 1, 2]), 2,
