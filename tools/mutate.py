@@ -1,31 +1,40 @@
 """Mutation testing of the reference with mutmut: does the executable spec catch every slip?
 
     python tools/mutate.py                       # the whole run, writes docs/MUTATION.md
-    python tools/mutate.py --only 'backprop_ref.labels.*' --report none   # one module, no page
-    python tools/mutate.py --time-limit 50       # stop after 50 minutes, report as partial
+    python tools/mutate.py --time-limit 30       # stop after 30 minutes, page marked PARTIAL
+    python tools/mutate.py --only 'backprop_ref.layers.*' --report none   # one module
+    python tools/mutate.py --no-run --workdir DIR   # the page again, from an earlier run
 
 What it does, in order:
 
 1. Refuses (one line, exit 2) when mutmut is missing or when a file the run reads
    (``backprop_ref/``, ``comparisons/``, ``tests/``, ``tools/``, ``pyproject.toml``) has
-   uncommitted changes: the run mutates the committed ``HEAD``, and the page names it.
+   uncommitted changes: the run mutates the committed ``HEAD``, and the page names it
+   (``--allow-dirty`` runs anyway, still on ``HEAD``; ``--from-tree`` takes the files as
+   they are, to try out a change).
 2. Exports ``HEAD`` into a work folder outside the work tree (``--workdir``, by default
    ``$TMPDIR/backprop-ref-mutate/<commit>``; an interrupted run resumes there).
 3. Rewrites ``@decorator def f`` as ``def f …`` followed by ``f = decorator(f)`` in that copy
    (the same function at run time).  mutmut 3 does not mutate decorated functions, and
    the formulas behind ``@finite_result`` (``dense_backward``, ``mlp.loss_and_grads``,
    ``sgd_step``, …) are the ones that matter most.
-4. Runs ``mutmut run`` there with the ``[tool.mutmut]`` table of ``pyproject.toml``: mutmut
-   records which tests reach each function and runs only those for each of its mutants,
-   fastest first, stopping at the first failure.  One thread per BLAS/OpenMP pool, JAX
-   deselected (``-k "not jax"``: its runtime is not fork-safe; torch autograd and central
-   differences are the oracles), hypothesis ``ci`` profile.
+4. Runs ``mutmut run`` there with the ``[tool.mutmut]`` table of ``pyproject.toml``, in two
+   phases.  The first generates every mutant, runs the selected tests once to record which
+   tests reach which function (mutmut's per-mutant test selection), and runs the mutants of
+   one small module.  Then the mutants that a ``same_after`` rule of
+   ``tools/mutation_equivalents.toml`` covers (only ``astype``'s copy flag or a
+   ``typing.cast`` type changed) are marked equivalent and not run (``--run-equivalents``
+   runs them).  The second phase runs the rest: for each mutant only the selected tests
+   that reach its function, fastest first, stopping at the first failure.  One thread per
+   BLAS/OpenMP pool, JAX deselected (``-k "not jax"``: its runtime does not survive a
+   fork; torch autograd and central differences are the oracles), hypothesis ``ci``
+   profile, no xdist.
 5. Writes ``docs/MUTATION.md``: the command, the date, the commit, the mutant counts, the
    score and every surviving mutant with the reason it is equivalent (from
    ``tools/mutation_equivalents.toml``) or ``UNREVIEWED``.
 
 Exit status: 0 when the run finished and every survivor is reviewed, 1 otherwise (a
-partial run, or an unreviewed survivor), 2 on bad input.
+partial run, an unreviewed survivor, or mutmut failing), 2 on bad input.
 """
 
 from __future__ import annotations
