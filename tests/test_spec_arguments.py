@@ -554,3 +554,10 @@ def test_the_smallest_legal_values_are_accepted():
         1, 1, np.random.default_rng(0))] == [[0]]
     assert bp.sgd_step({"W": np.ones(1)}, {"W": np.ones(1)}, 1)["W"].tolist() == [0.0]
     assert not bp.l2_grad(Z, 0).any()
+
+
+def test_bce_is_finite_where_a_equals_y_at_0_or_1():
+    """``0·log 0 = 0``: a = y = 1 and a = y = 0 are legal and give the one-sided values."""
+    a = np.array([[1.0, 0.0, 0.5]])
+    assert bp.binary_cross_entropy(a, a) == pytest.approx(np.log(2), rel=1e-15)
+    assert bp.binary_cross_entropy_grad(a, a).tolist() == [[-1.0, 1.0, 0.0]]
