@@ -47,3 +47,24 @@ def test_one_registry_the_forms_live_in_backprop_ref():
     assert [e.id for e in ERRATA] == forms.ids() == [f"E{i}" for i in range(1, 11)]
     for e in ERRATA:
         assert e.form is forms.get(e.id)
+
+
+def test_the_readme_errata_table_holds_the_measured_figures():
+    """The last column of the README's errata table is `backprop-ref errata` (torch, seed 0):
+    a figure in prose that no test read would go stale."""
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    rows = {m.group(1): m.group(0) for m in re.finditer(r"^\| (E\d+) \|.*\|$", readme, re.M)}
+    assert sorted(rows, key=lambda e: int(e[1:])) == [e.id for e in ERRATA]
+    for e in ERRATA:
+        m = measure(e, "torch")
+        cells = [c.strip() for c in rows[e.id].strip("|").split("|")]
+        shown = cells[-1]
+        if m.literal_raised:
+            assert shown == "shape error", (e.id, shown)
+        else:
+            assert re.match(r"\d\.\de[+-]\d\d", shown).group(0) == f"{m.literal_error:.1e}", e.id
+        if e.contrast:
+            assert f"off by {m.contrast_error:.1e}" in cells[-2], (e.id, cells[-2])
