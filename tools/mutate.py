@@ -63,6 +63,8 @@ except ImportError:                      # Python 3.10
 
 ROOT = Path(__file__).resolve().parents[1]
 INPUTS = ("backprop_ref", "comparisons", "tests", "tools", "pyproject.toml")
+#: exported with them: files the selected tests read (the README's tables)
+EXTRAS = ("README.md",)
 EQUIVALENTS = ROOT / "tools" / "mutation_equivalents.toml"
 REPORT = ROOT / "docs" / "MUTATION.md"
 COMMAND = "python tools/mutate.py"
@@ -143,7 +145,7 @@ def prepare(workdir: Path, fresh: bool, from_tree: bool) -> None:
         return                                           # resume where mutmut left off
     workdir.mkdir(parents=True, exist_ok=True)
     if from_tree:                                        # the files as they are
-        for name in INPUTS:
+        for name in INPUTS + EXTRAS:
             src = ROOT / name
             if src.is_dir():
                 shutil.copytree(src, workdir / name, ignore=shutil.ignore_patterns(
@@ -151,7 +153,8 @@ def prepare(workdir: Path, fresh: bool, from_tree: bool) -> None:
             else:
                 shutil.copy2(src, workdir / name)
     else:
-        archive = subprocess.run(["git", "archive", "HEAD", *INPUTS], cwd=ROOT, check=True,
+        archive = subprocess.run(["git", "archive", "HEAD", *INPUTS, *EXTRAS], cwd=ROOT,
+                                 check=True,
                                  capture_output=True).stdout
         subprocess.run(["tar", "-x", "-C", str(workdir)], input=archive, check=True)
     cfg = mutmut_config(workdir / "pyproject.toml")
