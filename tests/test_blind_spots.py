@@ -165,7 +165,7 @@ def test_d20_minibatch_runs_match_torch_every_step_and_epoch(hidden, head, batch
 
 
 @pytest.mark.D20
-@pytest.mark.parametrize("model", ["TwoLayerNet", "MLP"])
+@pytest.mark.parametrize("model", ["TwoLayerNet", "MLP", "MLP std=0.3"])
 def test_d20_estimators_train_exactly_like_an_autograd_run(model):
     """The estimators' ``fit`` (not an accuracy threshold): the loss after each epoch and the
     learned parameters equal a torch.optim.SGD run from the same initial parameters."""
@@ -174,8 +174,10 @@ def test_d20_estimators_train_exactly_like_an_autograd_run(model):
         net = bp.TwoLayerNet(6, std=0.3, reg=0.02, lr=0.4, epochs=5, batch_size=10, seed=4)
         p0, hidden = bp.two_layer.init_params(4, 6, 3, std=0.3, seed=4), "relu"
     else:
-        net = bp.MLP((5, 4), hidden="tanh", reg=0.02, lr=0.4, epochs=5, batch_size=10, seed=4)
-        p0, hidden = bp.mlp.init_params([4, 5, 4, 3], seed=4), "tanh"
+        std = 0.3 if "std" in model else None
+        net = bp.MLP((5, 4), hidden="tanh", std=std, reg=0.02, lr=0.4, epochs=5, batch_size=10,
+                     seed=4)
+        p0, hidden = bp.mlp.init_params([4, 5, 4, 3], seed=4, std=std), "tanh"
     seen = []
     net.fit(X, y, callback=seen.append)
     run = _torch_run(p0, X, y, hidden=hidden, head="softmax_ce", reg=0.02, lr=0.4, epochs=5,

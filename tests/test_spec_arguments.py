@@ -374,6 +374,26 @@ def test_every_other_refusal_names_what_is_wrong(what, call, exc, match):
 #: messages whose every literal part is checked, start to end (a message that grows a
 #: prefix, loses its hint or changes case is a different message)
 WHOLE = [
+    ("BCE prediction outside [0, 1]", lambda: bp.binary_cross_entropy(np.array([[1.2]]),
+                                                                      np.array([[0.5]])),
+     ValueError, re.escape("a must hold probabilities in [0, 1], got values in [1.2, 1.2] with "
+                           "shape (1, 1)") + "$"),
+    ("BCE gradient target outside [0, 1]", lambda: bp.binary_cross_entropy_grad(
+        np.array([[0.5]]), np.array([[2.0]])), ValueError,
+     re.escape("y must hold probabilities in [0, 1], got values in [2, 2] with shape (1, 1)")
+     + "$"),
+    ("BCE-with-logits target outside [0, 1]", lambda: bp.binary_cross_entropy_with_logits(
+        np.array([[0.5]]), np.array([[-1.0]])), ValueError,
+     re.escape("y must hold probabilities in [0, 1], got values in [-1, -1] with shape (1, 1)")
+     + "$"),
+    ("labels for CE from logits", lambda: bp.cross_entropy_with_logits(np.zeros((4, 3)),
+                                                                       np.array([0, 1])),
+     ValueError, re.escape("y must have one label per example of z (4), got shape (2,)") + "$"),
+    ("estimator string targets", lambda: bp.MLP(epochs=1).fit(np.zeros((4, 3)), "abc"),
+     TypeError, re.escape("y must be an array of class labels or (N, K) rows, got str") + "$"),
+    ("activation given as a list", lambda: bp.mlp.forward(P3, X, ["relu"]), TypeError,
+     re.escape("hidden activation must be one of ['relu', 'sigmoid', 'tanh'] (a string), got "
+               "list") + "$"),
     *[(f"{name} of a deeper network", (lambda fn: lambda: fn(P3, X, LAB))(fn), ValueError,
        re.escape("params describes 3 layers; this network has 2") + "$")
       for name, fn in (("two_layer.predict", lambda p, x, y: bp.two_layer.predict(p, x)),
@@ -561,3 +581,46 @@ def test_bce_is_finite_where_a_equals_y_at_0_or_1():
     a = np.array([[1.0, 0.0, 0.5]])
     assert bp.binary_cross_entropy(a, a) == pytest.approx(np.log(2), rel=1e-15)
     assert bp.binary_cross_entropy_grad(a, a).tolist() == [[-1.0, 1.0, 0.0]]
+
+
+
+@pytest.mark.parametrize("name", ["sigmoid", "sigmoid_prime", "relu", "relu_prime", "tanh",
+                                  "tanh_prime"])
+def test_elementwise_functions_take_empty_arrays(name):
+    """Elementwise functions take any shape, empty ones included (the batch functions do not)."""
+    for shape in [(0,), (0, 3), (2, 0)]:
+        out = getattr(bp, name)(np.zeros(shape))
+        assert out.shape == shape and out.dtype == np.float64
+
+
+def test_cross_entropy_grad_is_zero_where_a_non_target_probability_is_zero():
+    assert bp.cross_entropy_grad(np.array([[1.0, 0.0]]), [0]).tolist() == [[-1.0, 0.0]]
+
+
+#: functions of (a float32 prediction, float64 targets): targets follow the prediction, so
+#: the result is bit for bit what the targets rounded to float32 give
+TARGETS_FOLLOW = {
+    "cross_entropy_with_logits": (bp.cross_entropy_with_logits, "soft"),
+    "delta_ce_softmax": (bp.delta_ce_softmax, "soft"),
+    "delta_ce_softmax_jacobian": (bp.delta_ce_softmax_jacobian, "soft"),
+    "cross_entropy": (lambda z, y: bp.cross_entropy(bp.softmax(z), y), "soft"),
+    "cross_entropy_grad": (lambda z, y: bp.cross_entropy_grad(bp.softmax(z), y), "soft"),
+    "mse": (bp.mse, "real"), "mse_grad": (bp.mse_grad, "real"),
+    "delta_mse_sigmoid": (bp.delta_mse_sigmoid, "real"),
+    "delta_bce_sigmoid": (bp.delta_bce_sigmoid, "real"),
+    "delta_mse_identity": (bp.delta_mse_identity, "real"),
+    "binary_cross_entropy_with_logits": (bp.binary_cross_entropy_with_logits, "real"),
+    "binary_cross_entropy": (lambda z, y: bp.binary_cross_entropy(bp.sigmoid(z), y), "real"),
+    "binary_cross_entropy_grad": (lambda z, y: bp.binary_cross_entropy_grad(bp.sigmoid(z), y),
+                                  "real"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(TARGETS_FOLLOW))
+def test_float64_targets_follow_a_float32_prediction_bit_for_bit(name):
+    fn, kind = TARGETS_FOLLOW[name]
+    z = Z.astype(np.float32)
+    y = (SOFT / SOFT.sum(axis=1, keepdims=True)) if kind == "soft" else T
+    y = y + 1e-9 * (kind == "real")                  # not representable in float32
+    got, want = np.asarray(fn(z, y)), np.asarray(fn(z, y.astype(np.float32)))
+    assert got.dtype == want.dtype == np.float32 and np.array_equal(got, want)

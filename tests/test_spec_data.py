@@ -216,3 +216,38 @@ def test_train_test_split_takes_any_rows_and_refuses_empty_parts():
     with pytest.raises(ValueError, match=r"^test_size=0.9 of 4 rows gives 4 test rows and 0 "
                                          r"training rows; both parts need at least one$"):
         bp.datasets.train_test_split(np.zeros((4, 2)), np.arange(4), 0.9)
+
+
+# ------------------------------------------------------------------------------ predictions
+@pytest.mark.parametrize("head", ["softmax_ce", "sigmoid_bce", "sigmoid_mse", "identity_mse"])
+def test_mlp_predict_gives_labels_for_softmax_and_the_output_otherwise(head):
+    rng = np.random.default_rng(6)
+    p = {k: v + 0.3 * rng.standard_normal(v.shape)
+         for k, v in bp.mlp.init_params([4, 5, 6, 3], seed=6).items()}
+    X = rng.standard_normal((7, 4))
+    Zs, As = bp.mlp.forward(p, X, "tanh", head)
+    got = bp.mlp.predict(p, X, "tanh", head)
+    if head == "softmax_ce":
+        assert got.dtype.kind == "i" and np.array_equal(got, np.argmax(Zs[-1], axis=1))
+        assert np.array_equal(got, np.argmax(As[-1], axis=1))
+    else:
+        assert np.array_equal(got, As[-1]) and got.shape == (7, 3)
+    assert not np.array_equal(Zs[-1], Zs[-2][:, :3])                 # layers differ
+
+
+def test_two_layer_predict_is_the_argmax_of_its_scores():
+    rng = np.random.default_rng(8)
+    p = {k: v + rng.standard_normal(v.shape) for k, v in bp.two_layer.init_params(seed=8).items()}
+    X = rng.standard_normal((40, 4))
+    res = bp.two_layer.loss_and_grads(p, X, np.zeros(40, int))
+    assert np.array_equal(bp.two_layer.predict(p, X), np.argmax(res.intermediates["Z2"], axis=1))
+    assert len(set(bp.two_layer.predict(p, X).tolist())) > 1
+
+
+@pytest.mark.parametrize("module", ["two_layer", "mlp"])
+def test_the_loops_return_exactly_the_vectorized_keys(module):
+    fn = getattr(bp, module)
+    p = bp.two_layer.init_params(seed=2)
+    vec, loop = fn.loss_and_grads(p, X_, Y_, reg=0.1), fn.loss_and_grads_loop(p, X_, Y_, reg=0.1)
+    assert list(loop.grads) == list(vec.grads) == ["W1", "b1", "W2", "b2"]
+    assert set(loop.intermediates) == set(vec.intermediates)
