@@ -69,6 +69,7 @@ EQUIVALENTS = ROOT / "tools" / "mutation_equivalents.toml"
 REPORT = ROOT / "docs" / "MUTATION.md"
 COMMAND = "python tools/mutate.py"
 COMMIT_FILE = ".mutate-commit"
+ELAPSED_FILE = ".mutate-seconds"
 #: the mutants of phase 1 (any small, cheap module will do)
 PHASE1 = "backprop_ref.labels.*"
 #: mutmut's exit code for a mutant it does not run ("skipped"): here, equivalent by a rule
@@ -276,6 +277,26 @@ def reason_for(name: str, diff: str, reasons: list[dict]) -> tuple[str, str]:
     return "UNREVIEWED", "not reviewed yet"
 
 
+def rerun_survivors(workdir: Path, commit: str, args) -> str:
+    """Re-run the survivors of the run in ``workdir`` with HEAD's tests (and twins), keeping
+    its kills: allowed only when ``backprop_ref/`` (what was mutated) has not changed since."""
+    head = check_clean(args.allow_dirty)
+    old = commit.split()[0]
+    if git("diff", "--name-only", old, head, "--", "backprop_ref").strip():
+        fail(f"backprop_ref/ changed between {old} and {head}; run afresh (--fresh)")
+    archive = subprocess.run(["git", "archive", "HEAD", "tests", "comparisons", *EXTRAS],
+                             cwd=ROOT, check=True, capture_output=True).stdout
+    for where in (workdir, workdir / "mutants"):
+        subprocess.run(["tar", "-x", "-C", str(where)], input=archive, check=True)
+    statuses, _ = collect(workdir)
+    names = sorted(k for k, v in statuses.items() if v not in KILLED and v != "skipped")
+    if names:
+        run_mutmut(workdir, args.max_children, names, None)
+    commit = f"{head} (its tests re-ran the {len(names)} survivors of {old}; the kills are {old}'s)"
+    (workdir / COMMIT_FILE).write_text(commit + "\n")
+    return commit
+
+
 def mark_equivalents(workdir: Path, reasons: list[dict]) -> int:
     """Mark every mutant not yet run that a ``same_after`` rule of the equivalents file
     covers as skipped (mutmut then leaves it alone); returns how many."""
@@ -386,6 +407,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--run-equivalents", action="store_true",
                     help="run the mutants the equivalence rules cover too (by default they "
                          "are marked equivalent and not run: no test can kill them)")
+    ap.add_argument("--rerun-survivors", action="store_true",
+                    help="re-run an earlier run's survivors (--workdir) with HEAD's tests, "
+                         "when backprop_ref/ is unchanged since that run")
     ap.add_argument("--no-run", action="store_true",
                     help="only write the page from the results already in --workdir")
     ap.add_argument("--report", default=str(REPORT),
@@ -393,13 +417,17 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     version = check_tool()
-    if args.no_run:                       # the page of an earlier run: its commit, not HEAD's
+    if args.no_run or args.rerun_survivors:
         workdir = args.workdir
         if workdir is None or not (workdir / "mutants").is_dir():
-            fail(f"no results in {workdir}; --no-run needs the --workdir of an earlier run")
+            fail(f"no results in {workdir}; this option needs the --workdir of an earlier run")
         commit = (workdir / COMMIT_FILE).read_text().strip()
-        finished = not any(s == "not checked" for s in collect(workdir)[0].values())
         start = time.monotonic()
+    if args.no_run:                       # the page of an earlier run: its commit, not HEAD's
+        finished = not any(s == "not checked" for s in collect(workdir)[0].values())
+    elif args.rerun_survivors:
+        commit = rerun_survivors(workdir, commit, args)
+        finished = not any(s == "not checked" for s in collect(workdir)[0].values())
     else:
         commit = check_clean(args.allow_dirty or args.from_tree)
         if args.from_tree:
@@ -419,6 +447,13 @@ def main(argv: list[str] | None = None) -> int:
         if finished:                       # phase 2: the rest (mutmut keeps earlier results)
             finished = run_mutmut(workdir, args.max_children, args.only, deadline)
     elapsed = time.monotonic() - start
+    if not args.no_run:
+        previous = workdir / ELAPSED_FILE
+        if args.rerun_survivors and previous.exists():
+            elapsed += float(previous.read_text())
+        previous.write_text(f"{elapsed:.0f}\n")
+    elif (workdir / ELAPSED_FILE).exists():
+        elapsed = float((workdir / ELAPSED_FILE).read_text())
 
     statuses, paths = collect(workdir)
     if args.only:
