@@ -266,8 +266,13 @@ def test_every_scalar_argument_is_refused_by_its_own_name(call, bad, exc, match)
      r"^unknown hidden activation 'gelu'"),
     ("minibatch rng", lambda: bp.training.minibatch_indices(5, 2, 0), TypeError,
      r"^rng must be a numpy.random.Generator, got int"),
-    ("fit's function", lambda: bp.fit(None, P2, X, LAB, lr=0.1, epochs=1), TypeError,
-     r"^loss_and_grads must be a function"),
+    ("fit's function", lambda: bp.fit(3, P2, X, LAB, lr=0.1, epochs=1), TypeError,
+     re.escape("loss_and_grads must be a function f(params, X, y) -> Result, got int") + "$"),
+    ("params not a dict", lambda: bp.sgd_step([1], G2, 0.1), TypeError,
+     r"^params must be a dict of arrays, got list$"),
+    ("labels for CE of probabilities", lambda: bp.cross_entropy(bp.softmax(Z), LAB[:2]),
+     ValueError, re.escape("y must have one label per example of probs (4), got shape (2,)")
+     + "$"),
     ("fit's callback", lambda: bp.fit(bp.two_layer.loss_and_grads, P2, X, LAB, lr=0.1,
                                       epochs=1, callback=3), TypeError,
      r"^callback must be a function or None, got int"),
@@ -624,3 +629,32 @@ def test_float64_targets_follow_a_float32_prediction_bit_for_bit(name):
     y = y + 1e-9 * (kind == "real")                  # not representable in float32
     got, want = np.asarray(fn(z, y)), np.asarray(fn(z, y.astype(np.float32)))
     assert got.dtype == want.dtype == np.float32 and np.array_equal(got, want)
+
+
+
+def test_check_finite_false_reaches_real_targets_too():
+    y = T.copy()
+    y[0, 0] = np.nan
+    for fn in (bp.mse, bp.mse_grad):
+        with pytest.raises(ValueError, match="^y has 1 non-finite value"):
+            fn(Z, y)
+        assert np.isnan(fn(Z, y, check_finite=False)).any()
+
+
+def test_cross_entropy_takes_a_zero_probability_where_the_target_is_zero():
+    assert bp.cross_entropy(np.array([[1.0, 0.0]]), [0]) == 0.0
+
+
+@pytest.mark.parametrize("fn", [bp.two_layer.loss_and_grads, bp.two_layer.loss_and_grads_loop,
+                                bp.mlp.loss_and_grads, bp.mlp.loss_and_grads_loop],
+                         ids=["two_layer", "two_layer_loop", "mlp", "mlp_loop"])
+def test_float64_targets_follow_a_float32_network_bit_for_bit(fn):
+    p = {k: v.astype(np.float32) for k, v in bp.two_layer.init_params(5, 6, 3, seed=3).items()}
+    soft = SOFT / SOFT.sum(axis=1, keepdims=True)
+    a = fn(p, X.astype(np.float32), soft, reg=0.1)
+    b = fn(p, X.astype(np.float32), soft.astype(np.float32), reg=0.1)
+    assert a.loss.dtype == np.float32 and a.loss == b.loss
+    for k in a.grads:
+        assert a.grads[k].dtype == np.float32 and np.array_equal(a.grads[k], b.grads[k]), k
+    for k in a.intermediates:
+        assert np.array_equal(a.intermediates[k], b.intermediates[k]), k
