@@ -138,8 +138,12 @@ def mutmut_config(pyproject: Path) -> dict:
     return tomllib.loads(pyproject.read_text())["tool"]["mutmut"]
 
 
-def prepare(workdir: Path, fresh: bool, from_tree: bool) -> None:
-    """Export HEAD (or, ``from_tree``, copy the work tree's files) into ``workdir``."""
+def prepare(workdir: Path, fresh: bool, from_tree: bool, rev: str = "HEAD",
+            k_expr: str | None = None) -> None:
+    """Export ``rev`` (or, ``from_tree``, copy the work tree's files) into ``workdir``.
+
+    An older ``rev`` is measured with today's ``[tool.mutmut]`` table (``k_expr`` replaces
+    its ``-k`` expression), so that scores before and after a change are comparable."""
     if fresh and workdir.exists():
         shutil.rmtree(workdir)
     if (workdir / "pyproject.toml").exists():
@@ -154,10 +158,22 @@ def prepare(workdir: Path, fresh: bool, from_tree: bool) -> None:
             else:
                 shutil.copy2(src, workdir / name)
     else:
-        archive = subprocess.run(["git", "archive", "HEAD", *INPUTS, *EXTRAS], cwd=ROOT,
-                                 check=True,
+        present = [n for n in (*INPUTS, *EXTRAS)
+                   if git("ls-tree", "--name-only", rev, n).strip()]
+        archive = subprocess.run(["git", "archive", rev, *present], cwd=ROOT, check=True,
                                  capture_output=True).stdout
         subprocess.run(["tar", "-x", "-C", str(workdir)], input=archive, check=True)
+        if rev != "HEAD" or k_expr:
+            table = (ROOT / "pyproject.toml").read_text().split("[tool.mutmut]", 1)[1]
+            table = table.split("\n[", 1)[0]
+            if k_expr:
+                table = re.sub(r'"-k", "[^"]*"', f'"-k", "{k_expr}"', table)
+            old = (workdir / "pyproject.toml").read_text()
+            if "[tool.mutmut]" in old:
+                head, rest = old.split("[tool.mutmut]", 1)
+                tail = rest.split("\n[", 1)[1] if "\n[" in rest else ""
+                old = head + ("[" + tail if tail else "")
+            (workdir / "pyproject.toml").write_text(old.rstrip() + "\n\n[tool.mutmut]" + table)
     cfg = mutmut_config(workdir / "pyproject.toml")
     for src in cfg["source_paths"]:
         for path in sorted((workdir / src).rglob("*.py")):
@@ -410,6 +426,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rerun-survivors", action="store_true",
                     help="re-run an earlier run's survivors (--workdir) with HEAD's tests, "
                          "when backprop_ref/ is unchanged since that run")
+    ap.add_argument("--commit", default="HEAD", metavar="REV",
+                    help="mutate and test an older commit, with today's [tool.mutmut] table "
+                         "(a score before a change)")
+    ap.add_argument("--pytest-k", default=None, metavar="EXPR",
+                    help="replace the table's -k expression")
     ap.add_argument("--no-run", action="store_true",
                     help="only write the page from the results already in --workdir")
     ap.add_argument("--report", default=str(REPORT),
@@ -436,7 +457,10 @@ def main(argv: list[str] | None = None) -> int:
                                    / commit.split()[0])
         start = time.monotonic()
         deadline = None if args.time_limit is None else start + 60 * args.time_limit
-        prepare(workdir, args.fresh or args.from_tree, args.from_tree)
+        prepare(workdir, args.fresh or args.from_tree, args.from_tree, args.commit,
+                args.pytest_k)
+        if args.commit != "HEAD":
+            commit = git("rev-parse", "--short=12", args.commit).strip() + " (tests and code)"
         (workdir / COMMIT_FILE).write_text(commit + "\n")
         # phase 1: generate every mutant, collect the per-test statistics, run a few
         finished = run_mutmut(workdir, args.max_children, [PHASE1], deadline)
