@@ -379,6 +379,14 @@ def test_every_other_refusal_names_what_is_wrong(what, call, exc, match):
 #: messages whose every literal part is checked, start to end (a message that grows a
 #: prefix, loses its hint or changes case is a different message)
 WHOLE = [
+    ("no parameters at all", lambda: bp.mlp.forward({}, X), ValueError,
+     re.escape("params is missing ['W1', 'b1']") + "$"),
+    ("parameters not a dict", lambda: bp.mlp.forward([1], X), TypeError,
+     re.escape("params must be a dict of W1, b1, …, WL, bL, got list") + "$"),
+    ("layer_sizes' default name", lambda: bp.validation.layer_sizes([4]), ValueError,
+     re.escape("layer_sizes must hold at least two sizes (inputs and outputs), got [4]") + "$"),
+    ("a seed that is not a number", lambda: bp.datasets.make_blobs(seed="a"), TypeError,
+     re.escape("seed must be a non-negative int, got str 'a'") + "$"),
     ("BCE prediction outside [0, 1]", lambda: bp.binary_cross_entropy(np.array([[1.2]]),
                                                                       np.array([[0.5]])),
      ValueError, re.escape("a must hold probabilities in [0, 1], got values in [1.2, 1.2] with "
@@ -658,3 +666,10 @@ def test_float64_targets_follow_a_float32_network_bit_for_bit(fn):
         assert a.grads[k].dtype == np.float32 and np.array_equal(a.grads[k], b.grads[k]), k
     for k in a.intermediates:
         assert np.array_equal(a.intermediates[k], b.intermediates[k]), k
+
+
+
+def test_float64_targets_at_float32s_largest_value_still_fit():
+    biggest = float(np.finfo(np.float32).max)
+    g = bp.mse_grad(np.zeros((1, 2), np.float32), np.full((1, 2), biggest))
+    assert g.dtype == np.float32 and np.all(g == -np.float32(biggest))
