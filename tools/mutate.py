@@ -70,6 +70,7 @@ REPORT = ROOT / "docs" / "MUTATION.md"
 COMMAND = "python tools/mutate.py"
 COMMIT_FILE = ".mutate-commit"
 ELAPSED_FILE = ".mutate-seconds"
+COMMANDS_FILE = ".mutate-commands"
 #: the mutants of phase 1 (any small, cheap module will do)
 PHASE1 = "backprop_ref.labels.*"
 #: mutmut's exit code for a mutant it does not run ("skipped"): here, equivalent by a rule
@@ -304,11 +305,15 @@ def rerun_survivors(workdir: Path, commit: str, args) -> str:
                              cwd=ROOT, check=True, capture_output=True).stdout
     for where in (workdir, workdir / "mutants"):
         subprocess.run(["tar", "-x", "-C", str(where)], input=archive, check=True)
-    statuses, _ = collect(workdir)
-    names = sorted(k for k, v in statuses.items() if v not in KILLED and v != "skipped")
+    statuses, paths = collect(workdir)
+    left = sorted(k for k, v in statuses.items() if v not in KILLED and v != "skipped")
+    found, reasons = diffs(workdir, left, paths), load_reasons()
+    # a survivor reviewed as equivalent survives any test: only the others are re-run
+    names = [n for n in left if reason_for(n, found[n], reasons)[0] != "equivalent"]
     if names:
         run_mutmut(workdir, args.max_children, names, None)
-    commit = f"{head} (its tests re-ran the {len(names)} survivors of {old}; the kills are {old}'s)"
+    commit = (f"{head} (its tests re-ran the {len(names)} survivors of {old} not reviewed as "
+              f"equivalent; the other results are {old}'s)")
     (workdir / COMMIT_FILE).write_text(commit + "\n")
     return commit
 
@@ -333,9 +338,22 @@ def mark_equivalents(workdir: Path, reasons: list[dict]) -> int:
     return sum(len(v) for v in marked.values())
 
 
+def score_of(workdir: Path, reasons: list[dict]) -> tuple[float, int, int, int]:
+    """``(score, killed, non-equivalent run, run)`` of the results in ``workdir``, its
+    survivors judged by today's equivalence rules."""
+    statuses, paths = collect(workdir)
+    left = sorted(k for k, v in statuses.items() if v not in KILLED and v not in
+                  ("not checked", "skipped"))
+    found = diffs(workdir, left, paths)
+    equivalent = sum(1 for n in left if reason_for(n, found[n], reasons)[0] == "equivalent")
+    run = sum(1 for v in statuses.values() if v not in ("not checked", "skipped"))
+    killed = sum(1 for v in statuses.values() if v in KILLED)
+    return 100.0 * killed / max(1, run - equivalent), killed, run - equivalent, run
+
+
 def render(*, commit: str, version: str, cfg: dict, statuses: dict, survivors: list,
            not_run: list, finished: bool, elapsed: float, only: list[str],
-           children: int) -> str:
+           children: int, commands: list[str], before: str = "") -> str:
     counts = Counter(statuses.values())
     total = len(statuses)
     checked = total - counts.get("not checked", 0) - counts.get("skipped", 0)
@@ -355,7 +373,7 @@ def render(*, commit: str, version: str, cfg: dict, statuses: dict, survivors: l
         "",
         "| | |",
         "|---|---|",
-        f"| command | `{COMMAND}{' --only ' + ' '.join(only) if only else ''}` |",
+        *(f"| command | `{COMMAND} {c}`".rstrip() + " |" for c in commands),
         f"| date | {date} |",
         f"| commit | `{commit}` |",
         f"| tool | mutmut {version}, {children} worker(s), {elapsed / 60:.0f} min |",
@@ -363,13 +381,14 @@ def render(*, commit: str, version: str, cfg: dict, statuses: dict, survivors: l
         f"{', '.join(f'`{p}`' for p in cfg.get('do_not_mutate', [])) or 'nothing'} |",
         f"| run | {state} |",
         f"| mutants | {total} generated, {checked} run, {len(not_run)} equivalent by a rule "
-        f"(not run), {counts.get('not checked', 0)} not reached by the run |",
+        f"(not run), {counts.get('not checked', 0)} not run (the run stopped first) |",
         f"| killed | {killed} ({', '.join(f'{counts[s]} {s}' for s in sorted(KILLED) if counts.get(s))}) |",
         f"| survived | {len(survivors)}: {equivalent} equivalent, "
         f"{sum(1 for s in survivors if s['kind'] == 'blind spot')} blind spot(s), "
         f"{sum(1 for s in survivors if s['kind'] == 'UNREVIEWED')} unreviewed |",
         f"| **score** | **{score:.1f} %** of the {denominator} non-equivalent mutants run "
         f"({raw:.1f} % of all {checked} run) |",
+        *([f"| before | {before} |"] if before else []),
         "",
         "The score counts a mutant as killed when a test failed, crashed or timed out on it.",
         "Survivors are the mutants no selected test failed on, and mutants that no test of",
@@ -431,6 +450,8 @@ def main(argv: list[str] | None = None) -> int:
                          "(a score before a change)")
     ap.add_argument("--pytest-k", default=None, metavar="EXPR",
                     help="replace the table's -k expression")
+    ap.add_argument("--before", type=Path, default=None, metavar="WORKDIR",
+                    help="an earlier run (e.g. of --commit REV) whose score the page quotes")
     ap.add_argument("--no-run", action="store_true",
                     help="only write the page from the results already in --workdir")
     ap.add_argument("--report", default=str(REPORT),
@@ -494,9 +515,22 @@ def main(argv: list[str] | None = None) -> int:
         (survivors if name in left else not_run).append(
             {"name": name, "status": statuses[name], "diff": found[name], "kind": kind,
              "reason": reason})
+    history = workdir / COMMANDS_FILE
+    if not args.no_run:
+        with history.open("a") as fh:
+            fh.write(" ".join(a for a in (argv if argv is not None else sys.argv[1:])) + "\n")
+    commands = history.read_text().splitlines() if history.exists() else [""]
+    before = ""
+    if args.before:
+        b_score, b_killed, b_non_eq, b_run = score_of(args.before, reasons)
+        b_commit = (args.before / COMMIT_FILE).read_text().strip()
+        before = (f"{b_score:.1f} % ({b_killed} of {b_run - (b_run - b_non_eq)} non-equivalent "
+                  f"mutants killed) with the tests of `{b_commit}`, measured the same way "
+                  f"(`{COMMAND} --commit {b_commit.split()[0]} …`)")
     page = render(commit=commit, version=version, cfg=mutmut_config(workdir / "pyproject.toml"),
                   statuses=statuses, survivors=survivors, not_run=not_run, finished=finished,
-                  elapsed=elapsed, only=args.only, children=args.max_children)
+                  elapsed=elapsed, only=args.only, children=args.max_children,
+                  commands=commands, before=before)
     if args.report == "none":
         print(page)
     else:
