@@ -379,6 +379,13 @@ def test_every_other_refusal_names_what_is_wrong(what, call, exc, match):
 #: messages whose every literal part is checked, start to end (a message that grows a
 #: prefix, loses its hint or changes case is a different message)
 WHOLE = [
+    ("labels given as a string", lambda: bp.one_hot("abc", 3), TypeError,
+     re.escape("labels must be an array of class labels, got str 'abc'") + "$"),
+    ("class targets given as a string", lambda: bp.cross_entropy_with_logits(Z, "abc"),
+     TypeError, re.escape("y must be an array of class labels, got str 'abc'") + "$"),
+    ("network_inputs checks finiteness by default", lambda: bp.validation.network_inputs(
+        P2, np.where(X == X[0, 0], np.nan, X), 0.1), ValueError,
+     re.escape("X has 1 non-finite value(s) (nan or inf) in shape (4, 5)")),
     ("no parameters at all", lambda: bp.mlp.forward({}, X), ValueError,
      re.escape("params is missing ['W1', 'b1']") + "$"),
     ("parameters not a dict", lambda: bp.mlp.forward([1], X), TypeError,
