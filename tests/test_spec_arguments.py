@@ -379,6 +379,20 @@ def test_every_other_refusal_names_what_is_wrong(what, call, exc, match):
 #: messages whose every literal part is checked, start to end (a message that grows a
 #: prefix, loses its hint or changes case is a different message)
 WHOLE = [
+    ("ragged class targets", lambda: bp.cross_entropy_with_logits(
+        np.zeros((2, 2)), [[1.0, 0.0], [1.0]]), TypeError,
+     re.escape("y must be an array of class labels: ")),
+    ("class_targets names its argument", lambda: bp.validation.class_targets(
+        np.array([0, 5]), 2, 3, name="t"), ValueError,
+     re.escape("t holds labels in [0, 5] but must lie in [0, 3) for 3 classes") + "$"),
+    ("3-D class targets", lambda: bp.cross_entropy_with_logits(np.zeros((2, 2)),
+                                                               np.zeros((2, 2, 1))), ValueError,
+     re.escape("y must be (N,) integer labels or (N, K) one-hot or soft rows, got shape "
+               "(2, 2, 1)") + "$"),
+    ("soft rows outside [0, 1]", lambda: bp.cross_entropy_with_logits(
+        np.zeros((2, 2)), np.array([[1.5, -0.5], [0.5, 0.5]])), ValueError,
+     re.escape("y must hold probabilities in [0, 1], got values in [-0.5, 1.5] with shape "
+               "(2, 2)") + "$"),
     ("labels given as a string", lambda: bp.one_hot("abc", 3), TypeError,
      re.escape("labels must be an array of class labels, got str 'abc'") + "$"),
     ("class targets given as a string", lambda: bp.cross_entropy_with_logits(Z, "abc"),
