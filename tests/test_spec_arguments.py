@@ -694,3 +694,22 @@ def test_float64_targets_at_float32s_largest_value_still_fit():
     biggest = float(np.finfo(np.float32).max)
     g = bp.mse_grad(np.zeros((1, 2), np.float32), np.full((1, 2), biggest))
     assert g.dtype == np.float32 and np.all(g == -np.float32(biggest))
+
+
+@pytest.mark.parametrize(("m", "accepted"), [(128, True), (129, False)])
+def test_the_row_sum_tolerance_is_exactly_64_eps_k(m, accepted):
+    """[0.5, 0.5 + m·ε] sums to exactly 1 + m·ε: with K = 2 the tolerance 64·ε·K = 128·ε
+    accepts m = 128 and refuses m = 129."""
+    Y = np.array([[0.5, 0.5 + m * np.finfo(np.float64).eps], [1.0, 0.0]])
+    if accepted:
+        bp.delta_ce_softmax(np.zeros((2, 2)), Y)
+    else:
+        with pytest.raises(ValueError, match="rows must sum to 1"):
+            bp.delta_ce_softmax(np.zeros((2, 2)), Y)
+
+
+def test_weights_that_are_not_a_sequence_of_arrays():
+    for bad, got in ((3, "int"), ("W", "str"), (Z, "ndarray")):
+        with pytest.raises(TypeError, match=rf"^weights must be a list or tuple of weight "
+                                            rf"arrays, got {got}$"):
+            bp.l2_penalty(bad, 0.1)
