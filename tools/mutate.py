@@ -312,8 +312,8 @@ def rerun_survivors(workdir: Path, commit: str, args) -> str:
     names = [n for n in left if reason_for(n, found[n], reasons)[0] != "equivalent"]
     if names:
         run_mutmut(workdir, args.max_children, names, None)
-    commit = (f"{head} (its tests re-ran the {len(names)} survivors of {old} not reviewed as "
-              f"equivalent; the other results are {old}'s)")
+    commit = (f"{head}: its tests re-ran the {len(names)} survivors not reviewed as "
+              f"equivalent; the other results are those of {commit}")
     (workdir / COMMIT_FILE).write_text(commit + "\n")
     return commit
 
@@ -386,8 +386,8 @@ def render(*, commit: str, version: str, cfg: dict, statuses: dict, survivors: l
         f"| survived | {len(survivors)}: {equivalent} equivalent, "
         f"{sum(1 for s in survivors if s['kind'] == 'blind spot')} blind spot(s), "
         f"{sum(1 for s in survivors if s['kind'] == 'UNREVIEWED')} unreviewed |",
-        f"| **score** | **{score:.1f} %** of the {denominator} non-equivalent mutants run "
-        f"({raw:.1f} % of all {checked} run) |",
+        f"| **score** | **{score:.2f} %** of the {denominator} non-equivalent mutants run "
+        f"({raw:.2f} % of all {checked} run) |",
         *([f"| before | {before} |"] if before else []),
         "",
         "The score counts a mutant as killed when a test failed, crashed or timed out on it.",
