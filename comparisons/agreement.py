@@ -13,7 +13,10 @@ exact keys             bit-identical (one-hot, argmax, relu masks)
 central differences    normwise relative error ≤ 1e-7, over the whole gradient of the
                        scalar (every block and intermediate together; hypothesis found
                        D16/D18 blocks 3000× smaller than the rest, whose own error was
-                       the differences' round-off ``ε·|L|/h``)
+                       the differences' round-off ``ε·|L|/h``); an array of more than
+                       ``PER_ENTRY_MAX`` (128) entries is differenced along 3 random
+                       directions ``u`` (largest entry ±1) and ``|g·u − ∇f·u|`` must be
+                       ≤ 1e-7 of the same whole (`comparisons.finite_diff`)
 ``expect="disagree"``  the error is **above** ``1e-6 · max|theirs|`` (D13; relative, so a
                        100% gap between two small numbers counts: found by hypothesis
                        at z = −14, where both deltas are below 1e-6)
@@ -31,7 +34,7 @@ import numpy as np
 from ._optional import MissingExtra
 from .backends import get_backend
 from .catalog import Derivation
-from .finite_diff import rel_error
+from .finite_diff import Directional, rel_error
 
 __all__ = ["Check", "Outcome", "run", "TOLERANCES"]
 
@@ -58,6 +61,7 @@ class Check:
     rel: float | None = None
     tiny: int = 0                  # entries under the absolute bound, compared by TINY
     tiny_excess: float = 0.0       # max over them of |ours − theirs| / (their bound); ≤ 1 passes
+    directions: int = 0            # central differences along this many directions, not per entry
 
 
 @dataclass
@@ -87,6 +91,8 @@ class Outcome:
 
 def _compare(key, ours, theirs, *, exact, mode, dtype_name, whole=None) -> Check:
     ours = np.asarray(ours)
+    if isinstance(theirs, Directional):
+        return _directional(key, ours, theirs, whole)
     theirs = np.asarray(theirs)
     if ours.shape != theirs.shape:
         return Check(key, float("inf"), 0.0, False)
@@ -103,6 +109,27 @@ def _compare(key, ours, theirs, *, exact, mode, dtype_name, whole=None) -> Check
         bound = TOLERANCES["disagree"] * float(np.abs(theirs).max(initial=0.0))
         return Check(key, diff, bound, diff > bound)
     return _mixed(key, ours, theirs, diff, scale, dtype_name)
+
+
+def _directional(key, ours, theirs: Directional, whole) -> Check:
+    """``max_j |g·u_j − (∇f·u_j)_numerical|`` relative to the largest entry of the whole
+    gradient, as an entry's difference is in :func:`rel_error`."""
+    if ours.shape != theirs.shape:
+        return Check(key, float("inf"), 0.0, False)
+    diff = float(np.abs(theirs.project(ours) - theirs.values).max())
+    scale = max(whole or 0.0, float(np.abs(ours.astype(np.float64)).max(initial=0.0)),
+                theirs.scale())
+    rel = 0.0 if scale == 0 else diff / scale
+    return Check(key, diff, TOLERANCES["fd"], rel <= TOLERANCES["fd"], rel=rel,
+                 directions=len(theirs.values))
+
+
+def _magnitude(a) -> float:
+    """The largest |entry| of an array, or of the gradient a `Directional` stands for (a
+    lower bound)."""
+    if isinstance(a, Directional):
+        return a.scale()
+    return float(np.abs(np.asarray(a, dtype=np.float64)).max(initial=0.0))
 
 
 def _mixed(key, ours, theirs, diff, scale, dtype_name) -> Check:
@@ -122,12 +149,15 @@ def _mixed(key, ours, theirs, diff, scale, dtype_name) -> Check:
     return Check(key, diff, bound, ok, tiny=int(tiny.sum()), tiny_excess=excess)
 
 
-def run(d: Derivation, backend: str, *, seed: int = 0, dtype=np.float64, case=None) -> Outcome:
+def run(d: Derivation, backend: str, *, seed: int = 0, dtype=np.float64, case=None,
+        per_entry_max: int | None = None) -> Outcome:
     """Check derivation ``d`` against ``backend`` ("torch", "jax" or "fd") on one case.
 
     The case is drawn from ``d.cases`` with ``numpy.random.default_rng(seed)`` unless one
     is given.  For float32 the reference runs on the float32 inputs and the twin on the
     same values in float64, and every float output of the reference must be float32.
+    ``per_entry_max`` (central differences only): arrays with more entries are differenced
+    along random directions (default `comparisons.finite_diff.PER_ENTRY_MAX`).
     """
     dtype = np.dtype(dtype)
     dname = dtype.name
@@ -143,14 +173,20 @@ def run(d: Derivation, backend: str, *, seed: int = 0, dtype=np.float64, case=No
         case = d.cases(np.random.default_rng(seed), fd_safe=(backend == "fd"))
     case_in = case.astype(dtype)
     ours = d.reference(case_in)
-    theirs = be.evaluate(d.twin, case_in.astype(np.float64))
+    options = {}
+    if backend == "fd" and d.expect == "disagree":
+        # a disagreement is measured entry by entry: along directions only a lower bound
+        # of the truth's scale is known
+        options = {"per_entry_max": None}
+    elif backend == "fd" and per_entry_max is not None:
+        options = {"per_entry_max": per_entry_max}
+    theirs = be.evaluate(d.twin, case_in.astype(np.float64), **options)
     checks, problems = [], []
     mode = "disagree" if d.expect == "disagree" else ("fd" if backend == "fd" else "twin")
     whole = None
     if mode == "fd":   # the largest entry of the whole gradient, ours or theirs
-        whole = max((float(np.abs(np.asarray(a, dtype=np.float64)).max(initial=0.0))
-                     for k, v in theirs.items() if k in ours for a in (ours[k], v)),
-                    default=0.0)
+        whole = max((_magnitude(a) for k, v in theirs.items() if k in ours
+                     for a in (ours[k], v)), default=0.0)
     for key, value in theirs.items():
         if key not in ours:
             problems.append(f"reference gives no {key!r}")

@@ -3,7 +3,7 @@
 ==============  =======================================================================
 backend         where the gradient comes from
 ==============  =======================================================================
-``torch``       ``torch.autograd.grad`` / ``torch.func.jacrev`` over the torch twin
+``torch``       ``torch.autograd.grad`` over the torch twin
 ``jax``         ``jax.vjp`` / ``jax.jacfwd`` over the JAX twin
 ``fd``          central differences of the twin built from the reference's forwards
 ==============  =======================================================================
@@ -38,16 +38,21 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ._optional import MissingExtra, install_hint, require
-from .finite_diff import numerical_jacobian, numerical_vjp
+from .finite_diff import PER_ENTRY_MAX, Directional, numerical_jacobian, numerical_vjp
 
 __all__ = ["Case", "Twin", "BACKENDS", "get_backend", "backend_status", "clear_memo",
            "JAX_COMPILER_OPTIONS"]
 
 #: XLA options for the JAX twins' programs: LLVM at -O0 and the classic (non-MLIR) fusion
-#: emitters.  Compile time dominates here (tiny arrays, new shapes on every hypothesis
-#: draw); measured on the property suite's programs: ~160 ms → ~40 ms per compile.
+#: emitters, code generated in one piece (not split across threads) and without LLVM's
+#: expensive passes.  Compile time dominates here (tiny arrays, new shapes on every
+#: hypothesis draw); measured on the property suite's programs: ~160 ms → ~40 ms per
+#: compile with the first two, and 20 % less CPU time again with the last two.  None of
+#: them changes what is computed (no fast-math).
 JAX_COMPILER_OPTIONS = {"xla_backend_optimization_level": 0,
-                        "xla_cpu_use_fusion_emitters": False}
+                        "xla_cpu_use_fusion_emitters": False,
+                        "xla_cpu_parallel_codegen_split_count": 1,
+                        "xla_llvm_disable_expensive_passes": True}
 
 
 @dataclass
@@ -107,8 +112,15 @@ def _finish(twin: Twin, grads: dict, out, aux) -> dict:
         key = f"d{name}"
         res[twin.rename.get(key, key)] = g
     res.update(aux or {})
-    return {k: np.asarray(v, dtype=np.float64) if np.asarray(v).dtype.kind == "f"
-            else np.asarray(v) for k, v in res.items()}
+    return {k: _as_result(v) for k, v in res.items()}
+
+
+def _as_result(v):
+    """A float64 array (an int or bool array as it is), or a central-difference
+    `Directional` as it is."""
+    if isinstance(v, Directional):
+        return v
+    return np.asarray(v, dtype=np.float64) if np.asarray(v).dtype.kind == "f" else np.asarray(v)
 
 
 class TorchBackend:
@@ -139,10 +151,15 @@ class TorchBackend:
         fn = getattr(self.twins, twin.forward)
         arrays, static = _split(twin, case)
         wrt = twin.wrt_for(case)
+        grad = self.torch.autograd.grad
         if twin.kind == "jacobian":
+            # the twin is row-wise (∂out[n, i]/∂z[m, k] = 0 for m ≠ n), so the gradient of
+            # Σ_n out[n, i] is row i of every row's Jacobian: J[:, i, :]
             (name,) = wrt
-            jac = self.torch.func.vmap(self.torch.func.jacrev(fn))
-            return {"J": jac(self._tensor(arrays[name])).numpy()}
+            z = self._tensor(arrays[name], grad=True)
+            out = fn(z)
+            rows = [grad(out[:, i].sum(), z, retain_graph=True)[0] for i in range(out.shape[1])]
+            return {"J": self.torch.stack(rows, dim=1).numpy()}
         inputs = {k: self._tensor(v, grad=k in wrt) for k, v in arrays.items()}
         if twin.kind == "values":
             return {k: v.numpy() for k, v in fn(**inputs, **static).items()}
@@ -150,9 +167,12 @@ class TorchBackend:
             return {k: v.numpy() for k, v in fn(**inputs, **static).items()}
         res = fn(**inputs, **static)
         out, aux = res if twin.has_aux else (res, {})
-        cot = (self.torch.ones_like(out) if twin.cotangent is None
-               else self._tensor(case.arrays[twin.cotangent]))
-        grads = self.torch.autograd.grad(out, [inputs[k] for k in wrt], grad_outputs=cot)
+        # the vjp as the gradient of the scalar Σ cot ⊙ out (the same numbers: its backward
+        # starts from cot itself); passing grad_outputs instead makes torch import SymPy
+        # for a shape check (0.5 s)
+        scalar = out if twin.cotangent is None else (
+            out * self._tensor(case.arrays[twin.cotangent])).sum()
+        grads = grad(scalar, [inputs[k] for k in wrt])
         return _finish(twin, {k: g.numpy() for k, g in zip(wrt, grads)},
                        out.detach().numpy(), {k: v.detach().numpy() for k, v in aux.items()})
 
@@ -220,7 +240,11 @@ class FiniteDiffBackend:
     def __init__(self):
         self.twins = importlib.import_module("comparisons.twins_numpy")
 
-    def evaluate(self, twin: Twin, case: Case) -> dict:
+    def evaluate(self, twin: Twin, case: Case, *,
+                 per_entry_max: int | None = PER_ENTRY_MAX) -> dict:
+        """Every input of at most ``per_entry_max`` entries (None: every input) differenced
+        entry by entry, a larger one along random directions (a `Directional`; see
+        :mod:`comparisons.finite_diff`)."""
         if twin.kind in ("values", "run"):
             raise NotImplementedError("no derivative to take")
         fn = getattr(self.twins, twin.forward)
@@ -232,7 +256,7 @@ class FiniteDiffBackend:
         scalar_fn = (lambda **kw: fn(**kw, **static)[0]) if twin.has_aux else (
             lambda **kw: fn(**kw, **static))
         cot = None if twin.cotangent is None else case.arrays[twin.cotangent]
-        grads = numerical_vjp(scalar_fn, arrays, wrt, cot)
+        grads = numerical_vjp(scalar_fn, arrays, wrt, cot, per_entry_max=per_entry_max)
         # the forward value is the reference's own: comparing it would prove nothing
         return _finish(twin, grads, None, None)
 
@@ -254,14 +278,16 @@ def clear_memo() -> None:
     _memo_stats.update(hits=0, misses=0)
 
 
-def _memo_key(backend, twin: Twin, case: Case):
+def _memo_key(backend, twin: Twin, case: Case, options: dict | None = None):
     """Everything an evaluation depends on, or None when a static value is not hashable.
 
     Arrays enter by dtype, shape and bytes (so equal keys mean bit-identical inputs), the
-    twin by every field ``evaluate`` reads, and the forward by identity."""
+    twin by every field ``evaluate`` reads, the forward by identity, and the keyword
+    ``options`` of ``evaluate`` (central differences' ``per_entry_max``) by value."""
     try:
         static = tuple(sorted((k, type(v).__name__, v) for k, v in case.static.items()))
-        hash(static)
+        opts = tuple(sorted((k, type(v).__name__, v) for k, v in (options or {}).items()))
+        hash((static, opts))
     except TypeError:
         return None
     arrays = []
@@ -272,11 +298,13 @@ def _memo_key(backend, twin: Twin, case: Case):
         arrays.append((k, v.dtype.str, v.shape, np.ascontiguousarray(v).tobytes()))
     fn = getattr(backend.twins, twin.forward, None)
     return (backend.name, fn, twin.forward, twin.kind, twin.wrt_for(case), twin.cotangent,
-            tuple(sorted(twin.rename.items())), twin.value, twin.has_aux, tuple(arrays), static)
+            tuple(sorted(twin.rename.items())), twin.value, twin.has_aux, tuple(arrays), static,
+            opts)
 
 
 def _copy(result: dict) -> dict:
-    return {k: np.array(v, copy=True) for k, v in result.items()}
+    return {k: v.copy() if isinstance(v, Directional) else np.array(v, copy=True)
+            for k, v in result.items()}
 
 
 def _memoized(backend):
@@ -284,16 +312,16 @@ def _memoized(backend):
     first out); the caller always gets its own copies."""
     evaluate = backend.evaluate
 
-    def memoized_evaluate(twin: Twin, case: Case) -> dict:
-        key = _memo_key(backend, twin, case)
+    def memoized_evaluate(twin: Twin, case: Case, **options) -> dict:
+        key = _memo_key(backend, twin, case, options)
         if key is None:
-            return evaluate(twin, case)
+            return evaluate(twin, case, **options)
         if key in _memo:
             _memo.move_to_end(key)
             _memo_stats["hits"] += 1
             return _copy(_memo[key])
         _memo_stats["misses"] += 1
-        result = evaluate(twin, case)
+        result = evaluate(twin, case, **options)
         _memo[key] = _copy(result)
         if len(_memo) > MEMO_SIZE:
             _memo.popitem(last=False)
