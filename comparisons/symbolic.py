@@ -4,6 +4,12 @@ Each proof builds both sides symbolically and reduces their difference; an ident
 when ``simplify(ours − theirs) == 0``.  Softmax is written over ``e_i = exp(z_i)``
 (positive symbols), so every expression is a rational function that ``cancel`` settles.
 Two proofs are of *non*-identities (D9, D13): they hold when the residual is **not** 0.
+
+Each identity compares what SymPy derives with what the notes **claim** (``A − Y``,
+``σ(1 − σ)``, ``Xᵀδ`` …), and every claimed side passes through :func:`_claim`, the
+identity.  ``tests/test_instruments.py`` replaces it with ``2·claim``: every proof must then
+fail, so a proof that compares a derivation with itself, or never looks at the claim,
+cannot pass unnoticed.
 """
 
 from __future__ import annotations
@@ -31,6 +37,11 @@ def _sp():
     return require("sympy")
 
 
+def _claim(expr):
+    """The notes' side of an identity (the identity function; see the module's docstring)."""
+    return expr
+
+
 def _is_zero(expr) -> bool:
     sp = _sp()
     return sp.simplify(sp.cancel(sp.together(expr))) == 0
@@ -47,19 +58,22 @@ def _softmax_syms(K):
 
 
 def _all_zero(exprs, subs=None) -> tuple[bool, str]:
+    """Whether every expression is 0, and the first two that are not (simplified)."""
     bad = []
     for ex in exprs:
         ex = ex.subs(subs) if subs else ex
         if not _is_zero(ex):
             bad.append(str(_sp().simplify(ex)))
-    return (not bad), ("0" if not bad else "; ".join(bad[:2]))
+            if len(bad) == 2:
+                break
+    return (not bad), ("0" if not bad else "; ".join(bad))
 
 
 def d1():
     sp = _sp()
     z = sp.Symbol("z", real=True)
     s = 1 / (1 + sp.exp(-z))
-    ok, res = _all_zero([sp.diff(s, z) - s * (1 - s)])
+    ok, res = _all_zero([sp.diff(s, z) - _claim(s * (1 - s))])
     return Proof("d/dz σ(z) = σ(z)(1 − σ(z))", ok, res)
 
 
@@ -68,7 +82,7 @@ def d3():
     c = sp.Symbol("c", real=True)
     z, A, to_e = _softmax_syms(3)
     shifted = [sp.exp(zi + c) / sum(sp.exp(zj + c) for zj in z) for zi in z]
-    exprs = [sp.expand(sa) - a for sa, a in zip(shifted, A)] + [sum(A) - 1]
+    exprs = [sp.expand(sa) - _claim(a) for sa, a in zip(shifted, A)] + [sum(A) - _claim(1)]
     ok, res = _all_zero([sp.powsimp(sp.expand(e)) for e in exprs], to_e)
     return Proof("softmax(z + c) = softmax(z) and Σ_k A_k = 1 (K = 3)", ok, res)
 
@@ -78,7 +92,7 @@ def d4():
     exprs = []
     for K in (3, 4):
         z, A, to_e = _softmax_syms(K)
-        exprs += [(sp.diff(A[i], z[k]) - A[i] * (int(i == k) - A[k])).subs(to_e)
+        exprs += [(sp.diff(A[i], z[k]) - _claim(A[i] * (int(i == k) - A[k]))).subs(to_e)
                   for i in range(K) for k in range(K)]
     ok, res = _all_zero(exprs)
     return Proof("∂A_i/∂z_k = A_i(δ_ik − A_k) for K = 3, 4", ok, res)
@@ -90,7 +104,7 @@ def d6():
     a = sp.Matrix(N, K, lambda n, k: sp.Symbol(f"a{n}{k}", real=True))
     y = sp.Matrix(N, K, lambda n, k: sp.Symbol(f"y{n}{k}", real=True))
     L = sum((a[n, k] - y[n, k]) ** 2 for n in range(N) for k in range(K)) / 2 / N
-    ok, res = _all_zero([sp.diff(L, a[n, k]) - (a[n, k] - y[n, k]) / N
+    ok, res = _all_zero([sp.diff(L, a[n, k]) - _claim((a[n, k] - y[n, k]) / N)
                          for n in range(N) for k in range(K)])
     return Proof("∂/∂a (1/N)Σ ½‖a − y‖² = (a − y)/N (N = 2, K = 3)", ok, res)
 
@@ -101,7 +115,7 @@ def d7():
     A = sp.Matrix(N, K, lambda n, k: sp.Symbol(f"A{n}{k}", positive=True))
     Y = sp.Matrix(N, K, lambda n, k: sp.Symbol(f"Y{n}{k}", nonnegative=True))
     L = -sum(Y[n, k] * sp.log(A[n, k]) for n in range(N) for k in range(K)) / N
-    ok, res = _all_zero([sp.diff(L, A[n, k]) + Y[n, k] / (N * A[n, k])
+    ok, res = _all_zero([sp.diff(L, A[n, k]) - _claim(-Y[n, k] / (N * A[n, k]))
                          for n in range(N) for k in range(K)])
     return Proof("∂/∂A −(1/N)ΣΣ Y log A = −Y/(N·A) (N = 2, K = 3)", ok, res)
 
@@ -112,8 +126,8 @@ def d8():
     y = sp.Symbol("y", real=True)
     bce = -(y * sp.log(a) + (1 - y) * sp.log(1 - a))
     ce2 = -((1 - y) * sp.log(1 - a) + y * sp.log(a))   # classes [0, 1]: probs [1 − a, a]
-    grad = sp.diff(bce, a) - (a - y) / (a * (1 - a))
-    ok, res = _all_zero([ce2 - bce, grad])
+    grad = sp.diff(bce, a) - _claim((a - y) / (a * (1 - a)))
+    ok, res = _all_zero([ce2 - _claim(bce), grad])
     return Proof("2-class CE of [1 − a, a] = BCE(a); ∂BCE/∂a = (a − y)/(a(1 − a))", ok, res)
 
 
@@ -127,7 +141,7 @@ def _sigmoid_pair():
 def d9():
     sp, z, y, s = _sigmoid_pair()
     delta = sp.diff((s - y) ** 2 / 2, z)
-    exact = _is_zero(delta - (s - y) * s * (1 - s))
+    exact = _is_zero(delta - _claim((s - y) * s * (1 - s)))
     residual = sp.simplify(delta - (s - y))
     holds = exact and residual != 0
     return Proof("∂/∂z ½(σ(z) − y)² = (σ − y)σ(1 − σ), which is NOT σ − y", holds,
@@ -137,7 +151,7 @@ def d9():
 def d10():
     sp, z, y, s = _sigmoid_pair()
     bce = -(y * sp.log(s) + (1 - y) * sp.log(1 - s))
-    ok, res = _all_zero([sp.diff(bce, z) - (s - y)])
+    ok, res = _all_zero([sp.diff(bce, z) - _claim(s - y)])
     return Proof("∂/∂z BCE(σ(z), y) = σ(z) − y: σ' cancels", ok, res)
 
 
@@ -153,7 +167,7 @@ def _ce_softmax_deltas(K):
         dL_dA = [-Y[i] / A[i] for i in range(K)]
         J = [[sp.diff(A[i], z[k]) for k in range(K)] for i in range(K)]
         chain = [sum(J[i][k] * dL_dA[i] for i in range(K)) for k in range(K)]
-        target = [A[k] - Y[k] for k in range(K)]
+        target = [_claim(A[k] - Y[k]) for k in range(K)]
         out.append(([d.subs(to_e) for d in direct], [c.subs(to_e) for c in chain],
                     [g.subs(to_e) for g in target]))
     return out
@@ -199,8 +213,8 @@ def d14():
     Z = X * W + sp.ones(2, 1) * b
     s = sum(G[i, j] * Z[i, j] for i in range(2) for j in range(2))
     grad = lambda M: sp.Matrix(M.shape[0], M.shape[1], lambda i, j: sp.diff(s, M[i, j]))  # noqa
-    exprs = list(grad(W) - X.T * G) + list(grad(b) - sp.ones(1, 2) * G) + list(
-        grad(X) - G * W.T)
+    exprs = list(grad(W) - _claim(X.T * G)) + list(grad(b) - _claim(sp.ones(1, 2) * G)) + list(
+        grad(X) - _claim(G * W.T))
     ok, res = _all_zero(exprs)
     return Proof("for Z = XW + b: ∂/∂W = Xᵀδ, ∂/∂b = Σ_n δ_n, ∂/∂X = δWᵀ (2×3·3×2)", ok, res)
 
@@ -212,9 +226,9 @@ def d15():
     out = Z.applyfunc(g) * W
     s = sum(D[i, j] * out[i, j] for i in range(2) for j in range(2))
     target = (D * W.T).multiply_elementwise(Z.applyfunc(lambda v: sp.diff(g(v), v)))
-    exprs = [sp.diff(s, Z[i, j]) - target[i, j] for i in range(2) for j in range(3)]
+    exprs = [sp.diff(s, Z[i, j]) - _claim(target[i, j]) for i in range(2) for j in range(3)]
     t = sp.Symbol("t", real=True)
-    exprs.append(sp.diff(sp.tanh(t), t) - (1 - sp.tanh(t) ** 2))
+    exprs.append(sp.diff(sp.tanh(t), t) - _claim(1 - sp.tanh(t) ** 2))
     ok, res = _all_zero(exprs)
     return Proof("∂/∂Z Σ δ⊙(g(Z)W) = (δWᵀ) ⊙ g'(Z) for any g; tanh' = 1 − tanh²", ok, res)
 
@@ -223,14 +237,14 @@ def d16():
     sp = _sp()
     W, reg = _mat("w", 2, 3), sp.Symbol("reg", nonnegative=True)
     R = reg / 2 * sum(w**2 for w in W)
-    ok, res = _all_zero([sp.diff(R, w) - reg * w for w in W])
+    ok, res = _all_zero([sp.diff(R, w) - _claim(reg * w) for w in W])
     return Proof("∂/∂W ½·reg·‖W‖² = reg·W", ok, res)
 
 
 def d19():
     A, Dl = _mat("a", 3, 2), _mat("d", 3, 2)
     per_sample = sum((A[n, :].T * Dl[n, :] for n in range(3)), _sp().zeros(2, 2))
-    ok, res = _all_zero(list(per_sample - A.T * Dl))
+    ok, res = _all_zero(list(per_sample - _claim(A.T * Dl)))
     return Proof("Σ_n a_n δ_nᵀ (per-sample outer products) = Aᵀ Δ (m = 3)", ok, res)
 
 

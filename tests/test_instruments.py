@@ -1,0 +1,436 @@
+"""The instruments can fail too: each comparison states what it must reject.
+
+Every other test asks "does the reference agree?"; these ask "would the instrument notice
+if it did not?".  The bounds are written here as literal numbers, never read from the table
+under test (``comparisons.agreement.TOLERANCES``), so a loosened table fails here even when
+every test that reads it loosens with it.  Each instrument gets an output nudged by 10× its
+bound (must fail), by 1/10 of it (must pass), and, where a constant could drift by a
+little, a nudge just either side of the bound.
+
+* the agreement bounds: float64 ``1e-12·S``, float32 ``1e-5·S``, the tiny-entry floor
+  ``4ε·S``, central differences ``1e-7`` of the whole gradient (per entry and along random
+  directions), and D13's disagreement ``1e-6·max|theirs|``;
+* the SymPy prover: a false identity fails, and every catalog proof fails when the notes'
+  claim in it is made wrong (a proof that compares a route with itself does not);
+* the central-difference stencil: its error on functions with known derivatives has the
+  fourth-order size and slope (a second-order stencil is 10⁵× worse at h = 1e-2);
+* the memo of backend evaluations: two evaluations that differ in anything ``evaluate``
+  reads (the cotangent above all) never share an entry.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from comparisons import agreement, finite_diff, symbolic
+from comparisons.backends import Case, Twin, _memo_key, _memo_stats, clear_memo, get_backend
+from comparisons.catalog import CATALOG, get
+from comparisons.finite_diff import Directional
+
+EPS64, EPS32 = 2.0**-52, 2.0**-23
+#: a float64 "framework" output with S = max(1, max|theirs|) = 2
+THEIRS = np.array([[2.0, -0.5, 0.25], [1.0, -1.5, 0.75]])
+
+
+def _check(ours, theirs=THEIRS, *, dtype="float64", mode="twin", whole=None):
+    return agreement._compare("k", np.asarray(ours), np.asarray(theirs), exact=False,
+                              mode=mode, dtype_name=dtype, whole=whole)
+
+
+def _nudged(theirs, amount, index=(0, 1)):
+    out = np.array(theirs, dtype=np.float64)
+    out[index] += amount
+    return out
+
+
+# --------------------------------------------------------------------- agreement bounds
+@pytest.mark.parametrize(("factor", "ok"), [(10.0, False), (1.2, False), (0.8, True),
+                                            (0.1, True)])
+def test_float64_bound_is_1e_12_of_s(factor, ok):
+    """S = 2: an entry off by 2e-11 (10×) or 2.4e-12 fails, by 1.6e-12 or 2e-13 passes."""
+    c = _check(_nudged(THEIRS, factor * 1e-12 * 2.0))
+    assert c.ok is ok and c.bound == pytest.approx(2e-12, rel=1e-15)
+
+
+@pytest.mark.parametrize(("factor", "ok"), [(10.0, False), (1.2, False), (0.8, True),
+                                            (0.1, True)])
+def test_float32_bound_is_1e_5_of_s(factor, ok):
+    """The float32 reference against the float64 twin: 1e-5·S, S = 2."""
+    ours = _nudged(THEIRS, factor * 1e-5 * 2.0).astype(np.float32)
+    c = _check(ours, dtype="float32")
+    assert c.ok is ok and c.bound == pytest.approx(2e-5, rel=1e-15)
+
+
+@pytest.mark.parametrize(("dtype", "eps"), [("float64", EPS64), ("float32", EPS32)])
+@pytest.mark.parametrize(("factor", "ok"), [(10.0, False), (1.25, False), (0.75, True),
+                                            (0.1, True)])
+def test_tiny_entries_are_held_to_4_ulps_of_s(dtype, eps, factor, ok):
+    """An entry below the absolute bound (1e-13 here, S = 2) may differ by
+    ``1e-6·|theirs| + 4ε·S`` (8·ε here), not by the absolute bound's 2e-12 (float64)."""
+    theirs = THEIRS.copy()
+    theirs[1, 2] = 1e-13
+    allowed = 1e-6 * 1e-13 + 4 * eps * 2.0
+    ours = _nudged(theirs, factor * allowed, (1, 2))
+    c = _check(ours.astype(dtype), theirs, dtype=dtype)
+    assert c.ok is ok and c.tiny >= 1
+    assert c.max_abs < c.bound         # the absolute bound alone would pass every case
+
+
+def test_tiny_entries_have_a_relative_term():
+    """Just under the absolute bound (|theirs| = 0.99e-12, S = 1) the relative term
+    ``1e-6·|theirs|`` adds 0.11 % to the floor ``4ε``: an error 0.05 % above the floor
+    passes, 0.05 % above floor + relative term fails."""
+    t = 0.99e-12
+    theirs = np.array([[1.0, t]])
+    floor, allowed = 4 * EPS64, 4 * EPS64 + 1e-6 * t
+    for err, ok in ((1.0005 * floor, True), (1.0005 * allowed, False)):
+        assert _check(np.array([[1.0, t + err]]), theirs).ok is ok, err
+
+
+@pytest.mark.parametrize(("factor", "ok"), [(10.0, False), (1.2, False), (0.8, True),
+                                            (0.1, True)])
+def test_central_difference_bound_is_1e_7_of_the_whole_gradient(factor, ok):
+    """Per entry: |ours − theirs| ≤ 1e-7 · max(whole, max|ours|, max|theirs|); whole = 4."""
+    c = _check(_nudged(THEIRS, factor * 1e-7 * 4.0), mode="fd", whole=4.0)
+    assert c.ok is ok
+    assert c.rel == pytest.approx(factor * 1e-7, rel=1e-6)
+
+
+def test_central_difference_bound_scales_with_the_block_when_no_whole_is_given():
+    for rel, ok in ((1e-6, False), (1e-8, True)):
+        assert _check(_nudged(THEIRS, rel * 2.0), mode="fd").ok is ok
+
+
+def _directional(grad, seed=0, k=3):
+    rng = np.random.default_rng(seed)
+    u = rng.standard_normal((k, *np.shape(grad)))
+    u /= np.abs(u).reshape(k, -1).max(axis=1)[:, None, None]
+    return Directional(u, u.reshape(k, -1) @ np.asarray(grad).reshape(-1))
+
+
+@pytest.mark.parametrize(("factor", "ok"), [(10.0, False), (0.1, True)])
+def test_directional_bound_is_1e_7_of_the_whole_gradient(factor, ok):
+    """Along a direction: |g·u − ∇f·u| ≤ 1e-7 · whole; a nudge of every entry by
+    ``factor·1e-7·whole·sign(u₀)/‖u₀‖₁`` moves the first directional derivative by exactly
+    ``factor·1e-7·whole``."""
+    truth = np.random.default_rng(1).standard_normal((20, 10))
+    theirs = _directional(truth)
+    whole = float(np.abs(truth).max())
+    u0 = theirs.directions[0]
+    ours = truth + factor * 1e-7 * whole * np.sign(u0) / np.abs(u0).sum()
+    c = agreement._directional("k", ours, theirs, whole)
+    assert c.ok is ok and c.directions == 3
+    assert c.rel == pytest.approx(factor * 1e-7, rel=1e-3)
+
+
+@pytest.mark.parametrize("wrong", ["sign flip", "transpose", "one entry", "zero", "scaled"])
+def test_directional_differences_catch_every_kind_of_wrong_gradient(wrong):
+    """Random directions see what a sign flip, a transpose, a single wrong entry (at 1e-5
+    of the whole: 100× the bound), a zero or a 2× gradient does to ∇f·u."""
+    truth = np.random.default_rng(2).standard_normal((12, 12))
+    theirs = _directional(truth, seed=3)
+    whole = float(np.abs(truth).max())
+    ours = truth.copy()
+    if wrong == "sign flip":
+        ours[3, 4] = -ours[3, 4]
+    elif wrong == "transpose":
+        ours = ours.T
+    elif wrong == "one entry":
+        ours[7, 1] += 1e-5 * whole
+    elif wrong == "zero":
+        ours = np.zeros_like(truth)
+    else:
+        ours = 2 * truth
+    assert agreement._directional("k", truth, theirs, whole).ok
+    bad = agreement._directional("k", ours, theirs, whole if wrong != "zero" else 0.0)
+    assert not bad.ok and bad.rel > 1e-6
+    assert not agreement._directional("k", truth[:, :6], theirs, whole).ok   # wrong shape
+
+
+@pytest.mark.parametrize(("factor", "ok"), [(10.0, True), (1.2, True), (0.8, False),
+                                            (0.1, False)])
+def test_disagreement_must_exceed_1e_6_of_theirs(factor, ok):
+    """D13's check passes only when the error is above 1e-6·max|theirs| (= 2e-6 here)."""
+    c = _check(_nudged(THEIRS, factor * 1e-6 * 2.0), mode="disagree")
+    assert c.ok is ok and c.bound == pytest.approx(2e-6, rel=1e-15)
+
+
+@pytest.mark.D14
+@pytest.mark.parametrize(("backend", "dtype", "bound"), [
+    ("torch", np.float64, 1e-12), ("torch", np.float32, 1e-5), ("fd", np.float64, 1e-7)])
+def test_a_nudged_reference_fails_at_10x_the_bound_and_passes_at_a_tenth(backend, dtype, bound):
+    """End to end, on D14's seeded case: the largest entry of dW moved by 10× the bound
+    (of S, or of the whole gradient for central differences) fails, by 1/10 passes."""
+    d = get("D14")
+    case = d.cases(np.random.default_rng(0), fd_safe=backend == "fd")
+    ref = d.reference(case.astype(dtype))
+    scale = max(1.0, float(np.abs(ref["dW"]).max()))
+    if backend == "fd":
+        scale = max(float(np.abs(np.asarray(v, dtype=np.float64)).max())
+                    for k, v in ref.items() if k != "out")
+
+    def nudged(factor):
+        def reference(c):
+            out = dict(d.reference(c))
+            dW = np.array(out["dW"], dtype=np.float64)
+            i = np.unravel_index(np.argmax(np.abs(dW)), dW.shape)
+            dW[i] += factor * bound * scale
+            out["dW"] = dW.astype(out["dW"].dtype)
+            return out
+        return dataclasses.replace(d, reference=reference)
+    assert agreement.run(nudged(10.0), backend, case=case, dtype=dtype).status == "fail"
+    assert agreement.run(nudged(0.1), backend, case=case, dtype=dtype).status == "ok"
+
+
+@pytest.mark.D13
+@pytest.mark.parametrize(("factor", "status"), [(10.0, "ok"), (0.1, "fail")])
+def test_d13_disagreement_needs_an_error_above_1e_6(factor, status):
+    """D13 with the right delta plus a nudge: 10× of 1e-6·max|∂BCE/∂z| is a disagreement,
+    1/10 of it is not."""
+    import backprop_ref as bp
+
+    d = get("D13")
+    case = d.cases(np.random.default_rng(0))
+    truth = bp.delta_bce_sigmoid(case["z"], case["y"])
+    top = float(np.abs(truth).max())
+    nudged = dataclasses.replace(d, reference=lambda c: {
+        "dz": bp.delta_bce_sigmoid(c["z"], c["y"]) + factor * 1e-6 * top})
+    assert agreement.run(nudged, "torch", case=case).status == status
+
+
+# --------------------------------------------------------------------------- the prover
+def test_the_prover_rejects_a_false_identity():
+    sp = pytest.importorskip("sympy")
+    z = sp.Symbol("z", real=True)
+    s = 1 / (1 + sp.exp(-z))
+    ok, residual = symbolic._all_zero([sp.diff(s, z) - s * (1 + s)])
+    assert not ok and residual != "0"
+    assert symbolic._all_zero([sp.diff(s, z) - s * (1 - s)]) == (True, "0")
+    assert symbolic.Proof("x", False, residual).verdict == "FAILED"
+    assert symbolic.Proof("x", True, "0").verdict == "proved"
+
+
+IDENTITIES = [pid for pid in symbolic.PROOFS if pid != "D13"]
+
+
+@pytest.mark.parametrize("pid", IDENTITIES)
+def test_every_proof_fails_when_the_notes_claim_is_wrong(pid, monkeypatch):
+    """Each identity compares SymPy's derivation with the notes' claim (``symbolic._claim``
+    marks it); with every claim doubled, every proof must fail.  A proof that compares a
+    route with itself (D11/D12 once could) or never reads the claim still "holds"."""
+    pytest.importorskip("sympy")
+    monkeypatch.setattr(symbolic, "_claim", lambda expr: 2 * expr)
+    proof = symbolic.PROOFS[pid]()
+    assert not proof.holds and proof.verdict == "FAILED", f"{pid} holds with a wrong claim"
+    assert proof.residual not in ("", "0")
+
+
+@pytest.mark.D13
+@pytest.mark.D9
+def test_the_non_identities_fail_where_the_notes_form_would_be_right(monkeypatch):
+    """D9 and D13 hold when a residual is not 0; with SymPy's derivative replaced by the
+    form they reject, the residual vanishes and they fail."""
+    sp = pytest.importorskip("sympy")
+    real_diff = sp.diff
+
+    def rigged(expr, var):
+        z, y = sp.Symbol("z", real=True), sp.Symbol("y", real=True)
+        s = 1 / (1 + sp.exp(-z))
+        if var == z and expr.has(sp.log):                  # ∂BCE/∂z → the struck-out form
+            return (s - y) * s * (1 - s)
+        if var == z:                                       # ∂½(σ − y)²/∂z → σ − y
+            return s - y
+        return real_diff(expr, var)
+    monkeypatch.setattr(sp, "diff", rigged)
+    assert not symbolic.d13().holds
+    assert not symbolic.d9().holds
+
+
+# --------------------------------------------------------------------------- the stencil
+def _sin_sum(x):
+    return float(np.sum(np.sin(x)))
+
+
+def test_the_stencil_is_fourth_order_on_sin():
+    """∂/∂x Σ sin x = cos x.  The fourth-order stencil's error is h⁴·|f⁽⁵⁾|/30: 2.5e-10 at
+    x = 0.7, h = 1e-2 (the second-order one's would be h²/6·cos = 1.3e-5), and it grows
+    16× when h doubles."""
+    x = np.array([0.7, -1.3, 2.1])
+    errors = [np.abs(finite_diff.numerical_gradient(_sin_sum, x, h) - np.cos(x)).max()
+              for h in (1e-2, 2e-2)]
+    assert 1e-10 < errors[0] < 5e-10
+    assert 12 < errors[1] / errors[0] < 20
+    # at the default step the error is round-off: ~1e-11, far inside 1e-7
+    assert np.abs(finite_diff.numerical_gradient(_sin_sum, x) - np.cos(x)).max() < 1e-9
+
+
+def test_the_stencil_along_a_direction_is_fourth_order_too():
+    x = np.array([[0.7, -1.3], [2.1, 0.2]])
+    u = np.array([[[1.0, -0.5], [0.25, 0.75]]])
+    exact = float(np.sum(np.cos(x) * u[0]))
+    errors = [abs(finite_diff.numerical_directional(_sin_sum, x, u, h).values[0] - exact)
+              for h in (1e-2, 2e-2)]
+    assert 1e-11 < errors[0] < 5e-10 and 12 < errors[1] / errors[0] < 20
+    got = finite_diff.numerical_directional(_sin_sum, x, u)
+    assert abs(got.values[0] - exact) < 1e-9 and got.shape == (2, 2)
+
+
+def test_the_row_wise_jacobian_stencil_is_fourth_order():
+    """J[n, i, k] of f(x) = exp(x) ⊙ (1, 2) row-wise: diag(exp(x_n)·(1, 2))."""
+    x = np.array([[0.3, -0.4], [0.1, 0.6]])
+    J = finite_diff.numerical_jacobian(lambda v: np.exp(v) * np.array([1.0, 2.0]), x)
+    want = np.zeros((2, 2, 2))
+    for n in range(2):
+        want[n] = np.diag(np.exp(x[n]) * np.array([1.0, 2.0]))
+    assert J.shape == (2, 2, 2) and np.abs(J - want).max() < 1e-9
+
+
+def test_the_stencil_leaves_its_input_alone_and_differentiates_each_entry():
+    x = np.array([[0.5, 1.5], [-0.5, 2.5]])
+    before = x.copy()
+    g = finite_diff.numerical_gradient(lambda v: float(v[0, 1] ** 3 + 2 * v[1, 0]), x)
+    assert np.array_equal(x, before)
+    assert np.allclose(g, [[0.0, 3 * 1.5**2], [2.0, 0.0]], rtol=0, atol=1e-9)
+
+
+def test_vjp_goes_along_directions_only_above_per_entry_max():
+    """``numerical_vjp``: an input of more than ``per_entry_max`` entries gets directions
+    (each scaled to a largest |entry| of 1, seeded by the inputs' bytes), a smaller one
+    every entry; the cotangent weighs the output."""
+    def f(a, b):
+        return np.sin(a) * b
+
+    a = np.linspace(-1, 1, 12).reshape(3, 4)
+    b = np.linspace(0.5, 2, 12).reshape(3, 4)
+    g = np.linspace(-2, 1, 12).reshape(3, 4)
+    res = finite_diff.numerical_vjp(f, {"a": a, "b": b}, ["a", "b"], g, per_entry_max=12)
+    assert np.abs(res["a"] - np.cos(a) * b * g).max() < 1e-9
+    assert np.abs(res["b"] - np.sin(a) * g).max() < 1e-9
+    res = finite_diff.numerical_vjp(f, {"a": a, "b": b}, ["a"], g, per_entry_max=11)
+    d = res["a"]
+    assert isinstance(d, Directional) and d.directions.shape == (3, 3, 4)
+    assert np.allclose(np.abs(d.directions).reshape(3, -1).max(axis=1), 1.0)
+    assert np.abs(d.values - d.project(np.cos(a) * b * g)).max() < 1e-9
+    again = finite_diff.numerical_vjp(f, {"a": a, "b": b}, ["a"], g, per_entry_max=11)["a"]
+    assert np.array_equal(again.directions, d.directions)          # the same case: the same u
+    other = finite_diff.numerical_vjp(f, {"a": a, "b": b}, ["a"], -g, per_entry_max=11)["a"]
+    assert not np.array_equal(other.directions, d.directions)      # another case: new u
+    every = finite_diff.numerical_vjp(f, {"a": a, "b": b}, ["a"], g, per_entry_max=None)
+    assert every["a"].shape == (3, 4) and not isinstance(every["a"], Directional)
+    scalar = finite_diff.numerical_vjp(lambda a, b: float(np.sum(a * b)), {"a": a, "b": b},
+                                       ["a"])
+    assert np.abs(scalar["a"] - b).max() < 1e-9
+
+
+def test_directional_scale_is_a_lower_bound_of_the_largest_entry():
+    truth = np.random.default_rng(5).standard_normal((9, 9))
+    d = _directional(truth)
+    assert 0 < d.scale() <= np.abs(truth).max()
+    copy = d.copy()
+    assert copy.directions is not d.directions and np.array_equal(copy.values, d.values)
+
+
+def test_rel_error_is_normwise_against_the_larger_whole():
+    assert finite_diff.rel_error([1.0, -4.0], [1.0, -4.0 + 4e-7]) == pytest.approx(1e-7)
+    assert finite_diff.rel_error([1.0, -4.0], [1.0, -4.0 + 4e-7], 40.0) == pytest.approx(1e-8)
+    assert finite_diff.rel_error([1.0, -4.0], [1.0, -4.0 + 4e-7], 0.4) == pytest.approx(1e-7)
+    assert finite_diff.rel_error([0.0], [0.0]) == 0.0
+
+
+# --------------------------------------------------------------------------- the memo
+def _sigmoid_case(g_scale=1.0):
+    z = np.array([[0.5, -1.0, 2.0], [1.5, 0.25, -0.75]])
+    return Case({"z": z, "g": g_scale * np.array([[1.0, -2.0, 0.5], [0.3, 0.7, -1.1]])})
+
+
+def test_two_cotangents_never_share_a_memo_entry():
+    """The same z with another upstream gradient is another question."""
+    d = get("D1")
+    be = get_backend("fd")
+    clear_memo()
+    a = be.evaluate(d.twin, _sigmoid_case(1.0))
+    b = be.evaluate(d.twin, _sigmoid_case(-3.0))
+    assert _memo_stats == {"hits": 0, "misses": 2}
+    assert np.allclose(b["dz"], -3.0 * a["dz"], rtol=1e-8, atol=0)
+    again = be.evaluate(d.twin, _sigmoid_case(1.0))
+    assert _memo_stats["hits"] == 1 and np.array_equal(again["dz"], a["dz"])
+    again["dz"][:] = 0                              # the caller's copy, not the memo's
+    assert np.array_equal(be.evaluate(d.twin, _sigmoid_case(1.0))["dz"], a["dz"])
+    clear_memo()
+
+
+def _variants():
+    """(name, backend, twin, case, options) that each differ from the base in one field."""
+    twin = Twin("hidden", wrt=("z",), cotangent="g", value=False)
+    base = Case({"z": np.arange(6.0).reshape(2, 3) - 2.5, "W_next": np.ones((3, 2)),
+                 "g": np.ones((2, 2))}, {"activation": "tanh"})
+    z32 = Case({**base.arrays, "z": base.arrays["z"].astype(np.float32)}, dict(base.static))
+    g2 = Case({**base.arrays, "g": 2 * base.arrays["g"]}, dict(base.static))
+    shape = Case({**base.arrays, "z": base.arrays["z"].reshape(3, 2)}, dict(base.static))
+    renamed = Case({**{k: v for k, v in base.arrays.items() if k != "g"},
+                    "h": base.arrays["g"]}, dict(base.static))
+    relu = Case(dict(base.arrays), {"activation": "relu"})
+    return base, twin, [
+        ("cotangent", "fd", twin, g2, {}),
+        ("static value", "fd", twin, relu, {}),
+        ("array dtype", "fd", twin, z32, {}),
+        ("array shape", "fd", twin, shape, {}),
+        ("array name", "fd", twin, renamed, {}),
+        ("backend", "torch", twin, base, {}),
+        ("forward", "fd", dataclasses.replace(twin, forward="dense"), base, {}),
+        ("kind", "fd", dataclasses.replace(twin, kind="values"), base, {}),
+        ("wrt", "fd", dataclasses.replace(twin, wrt=("z", "W_next")), base, {}),
+        ("cotangent name", "fd", dataclasses.replace(twin, cotangent="h"), base, {}),
+        ("rename", "fd", dataclasses.replace(twin, rename={"dz": "dZ"}), base, {}),
+        ("value", "fd", dataclasses.replace(twin, value=True), base, {}),
+        ("has_aux", "fd", dataclasses.replace(twin, has_aux=True), base, {}),
+        ("options", "fd", twin, base, {"per_entry_max": 3}),
+    ]
+
+
+@pytest.mark.parametrize("field", [v[0] for v in _variants()[2]])
+def test_the_memo_key_holds_every_field_an_evaluation_reads(field):
+    base, twin, variants = _variants()
+    _, be_name, other_twin, other_case, options = next(v for v in variants if v[0] == field)
+    key = _memo_key(get_backend("fd"), twin, base, {})
+    assert key is not None
+    assert key == _memo_key(get_backend("fd"), twin, Case(
+        {k: v.copy() for k, v in base.arrays.items()}, dict(base.static)), {})
+    assert _memo_key(get_backend(be_name), other_twin, other_case, options) != key
+
+
+def test_the_memo_key_tells_types_of_static_values_apart_and_refuses_unhashable_ones():
+    be, twin = get_backend("fd"), Twin("l2", wrt=("W1", "W2"))
+    arrays = {"W1": np.ones((2, 2)), "W2": np.ones((2, 2))}
+    keys = {_memo_key(be, twin, Case(arrays, {"reg": r}), {}) for r in (1, 1.0, True)}
+    assert len(keys) == 3
+    assert _memo_key(be, twin, Case(arrays, {"reg": [1.0]}), {}) is None
+    assert _memo_key(be, twin, Case({**arrays, "o": np.array([None])}, {"reg": 1.0}), {}) is None
+    assert _memo_key(be, twin, Case(arrays, {"reg": 1.0}), {"per_entry_max": [3]}) is None
+
+
+def test_a_patched_twin_forward_is_a_new_memo_entry(monkeypatch):
+    """The forward enters the key by identity: a monkeypatched twin is never answered from
+    the memo of the real one."""
+    from comparisons import twins_numpy
+
+    be, d = get_backend("fd"), get("D1")
+    case = _sigmoid_case()
+    real = be.evaluate(d.twin, case)
+    monkeypatch.setattr(twins_numpy, "sigmoid", lambda z: 2 * twins_numpy.bp.sigmoid(z))
+    doubled = be.evaluate(d.twin, case)
+    assert np.allclose(doubled["dz"], 2 * real["dz"], rtol=1e-8, atol=0)
+
+
+@pytest.mark.parametrize("d", [pytest.param(d, id=d.id) for d in CATALOG if d.fd])
+def test_each_fd_check_compares_per_entry_or_along_three_directions(d):
+    """What the verify report's central-difference column measured: per entry up to 128
+    entries, along 3 directions above (only D17/D19's 200-row intermediates)."""
+    out = agreement.run(d, "fd", seed=0)
+    assert out.status == "ok", out.message
+    along = {c.key for c in out.checks if c.directions}
+    assert all(c.directions in (0, 3) for c in out.checks)
+    assert along == ({"dZ1", "dA1", "dZ2"} if d.id in ("D17", "D19") else set())
