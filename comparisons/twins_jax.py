@@ -7,8 +7,11 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from . import twin_mlp
 from ._optional import require
+from .backends import JAX_COMPILER_OPTIONS
 
 jax = require("jax")
 jax.config.update("jax_enable_x64", True)
@@ -124,7 +127,7 @@ def sgd_run(X, y, hidden, head, reg, lr, steps, **p):
     L = sum(1 for k in p if k.startswith("W"))
     zeros = {f"e{k}{l}": 0.0 for l in range(1, L + 1) for k in "ZA"}
 
-    @jax.jit
+    @partial(jax.jit, compiler_options=JAX_COMPILER_OPTIONS)   # the backend's XLA options
     def step(params):
         loss, g = jax.value_and_grad(
             lambda q: mlp_loss(X, y, hidden, head, reg, **q, **zeros)[0])(params)
