@@ -1,0 +1,155 @@
+"""``backprop-ref verify`` computes the JAX column and the SymPy proofs in forked workers
+(`comparisons.overlap`) while it imports torch: the report must be the same as when one
+process computes every cell, and a worker that fails or dies leaves its cells to ``build``."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+
+import pytest
+
+from comparisons import overlap, verify
+
+
+def _safe(monkeypatch):
+    """Make :func:`overlap.can_fork` true in this (multi-framework) test process."""
+    for name in ("torch", "jax", "jaxlib"):
+        monkeypatch.delitem(sys.modules, name, raising=False)
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+    monkeypatch.setattr(overlap.os, "cpu_count", lambda: 2)
+
+
+def test_it_forks_only_in_a_fresh_single_threaded_process_on_several_cores(monkeypatch):
+    _safe(monkeypatch)
+    assert overlap.can_fork()
+    for change in ("torch", "jax", "jaxlib"):
+        with monkeypatch.context() as m:
+            m.setitem(sys.modules, change, object())
+            assert not overlap.can_fork(), change
+    with monkeypatch.context() as m:
+        m.setattr(threading, "active_count", lambda: 2)
+        assert not overlap.can_fork()
+    with monkeypatch.context() as m:
+        m.setattr(overlap.os, "cpu_count", lambda: 1)
+        assert not overlap.can_fork()
+    with monkeypatch.context() as m:
+        m.setattr(overlap.os, "cpu_count", lambda: None)
+        assert not overlap.can_fork()
+    with monkeypatch.context() as m:
+        m.setattr(overlap.multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+        assert not overlap.can_fork()
+
+
+def test_without_a_fork_nothing_is_computed_ahead(monkeypatch):
+    monkeypatch.setattr(overlap, "can_fork", lambda: False)
+    ahead = overlap.start([verify.CATALOG[0]], ("torch", "jax"), seed=0, symbolic=True)
+    assert ahead.outcome("D1", "jax") is None and ahead.proof("D1") is None
+    ahead.close()
+
+
+def _numbers(send, keys, fail_at=None):
+    for k in keys:
+        if k == fail_at:
+            raise RuntimeError("worker failed")
+        send.send((k, k * 10))
+
+
+def test_a_stream_hands_out_results_in_any_order_once_each():
+    stream = overlap._Stream(_numbers, [1, 2, 3])
+    assert stream.get(3) == 30 and stream.get(1) == 10 and stream.get(2) == 20
+    assert stream.get(2) is None and stream.get(4) is None      # taken, or never sent
+    stream.close()
+
+
+def test_a_failed_worker_leaves_what_it_did_not_send_to_the_caller():
+    stream = overlap._Stream(_numbers, [1, 2, 3], 2)
+    assert stream.get(3) is None and stream.get(1) == 10 and stream.get(2) is None
+    stream.close()
+    early = overlap._Stream(_numbers, list(range(1000)))
+    early.close()                                       # a worker still running is stopped
+    assert early.get(999) is None
+
+
+def test_ahead_asks_the_jax_stream_only_for_jax_cells():
+    jax = overlap._Stream(_numbers, [5])
+    proofs = overlap._Stream(_numbers, [7])
+    with overlap.Ahead(jax, proofs) as ahead:
+        assert ahead.outcome(5, "torch") is None and ahead.outcome(5, "jax") == 50
+        assert ahead.proof(7) == 70
+    assert overlap.Ahead().outcome(5, "jax") is None
+
+
+class _Collect:
+    def __init__(self):
+        self.sent = []
+
+    def send(self, item):
+        self.sent.append(item)
+
+
+def test_the_workers_compute_what_build_would(monkeypatch):
+    """The workers' functions, run here: a JAX outcome per derivation (None where it
+    raised), a proof per id (None where it raised, the install hint without SymPy)."""
+    from comparisons import agreement
+    from comparisons.catalog import get
+
+    calls = []
+
+    def fake_run(d, backend, seed):
+        calls.append((d.id, backend, seed))
+        if d.id == "D2":
+            raise ValueError("broken twin")
+        return f"{d.id}-{backend}-{seed}"
+    monkeypatch.setattr(agreement, "run", fake_run)
+    out = _Collect()
+    overlap._jax_column(out, [get("D1"), get("D2")], 5)
+    assert out.sent == [("D1", "D1-jax-5"), ("D2", None)]
+    assert calls == [("D1", "jax", 5), ("D2", "jax", 5)]
+
+    from comparisons import _optional, symbolic
+    monkeypatch.setattr(symbolic, "prove", lambda i: {"D1": "proof of D1"}[i])
+    out = _Collect()
+    overlap._proofs(out, ["D1", "D3"])
+    assert out.sent == [("D1", "proof of D1"), ("D3", None)]
+    monkeypatch.setattr(_optional, "available", lambda name: False)
+    out = _Collect()
+    overlap._proofs(out, ["D1"])
+    assert out.sent == [("D1", "not installed — pip install 'backprop-ref[symbolic]'")]
+
+
+def test_start_forks_a_worker_per_kind_of_work(monkeypatch):
+    _safe(monkeypatch)
+    seen = []
+    monkeypatch.setattr(overlap, "_Stream", lambda target, *a: seen.append((target, a)) or a)
+    from comparisons.catalog import get
+
+    ds = [get("D1"), get("D2"), get("D3")]
+    ahead = overlap.start(ds, ("torch", "jax"), seed=3, symbolic=True)
+    assert seen == [(overlap._jax_column, (ds, 3)), (overlap._proofs, (["D1", "D3"],))]
+    assert ahead._jax == (ds, 3) and ahead._proofs == (["D1", "D3"],)
+    seen.clear()
+    overlap.start(ds, ("torch", "fd"), seed=0, symbolic=False)
+    overlap.start([get("D2")], ("torch",), seed=0, symbolic=True)
+    assert seen == []
+
+
+@pytest.mark.D11
+def test_a_forked_report_is_the_report_of_one_process():
+    """D11's JAX cell and SymPy proof computed in forked workers of a fresh process against
+    this process (every cell computed here): the same JSON."""
+    pytest.importorskip("jax")
+    pytest.importorskip("sympy")
+    call = "verify.build(['D11'], ('jax',), seed=0, float32=False)"
+    code = ("from comparisons import overlap, verify; assert overlap.can_fork(); "
+            f"print(verify.to_json({call}))")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                       timeout=300)
+    assert r.returncode == 0, r.stderr
+    here = json.loads(verify.to_json(eval(call, {"verify": verify})))  # noqa: S307
+    there = json.loads(r.stdout)
+    assert there == here
+    assert there["derivations"][0]["sympy"]["status"] == "proved"
+    assert there["derivations"][0]["backends"]["jax"]["status"] == "ok"
