@@ -26,12 +26,12 @@ What it does, in order:
    ``typing.cast`` type changed) are marked equivalent and not run (``--run-equivalents``
    runs them).  The second phase runs the rest: for each mutant only the selected tests
    that reach its function, fastest first, stopping at the first failure.  One thread per
-   BLAS/OpenMP pool, JAX deselected (``-k "not jax"``: its runtime does not survive a
-   fork; torch autograd and central differences are the oracles), hypothesis ``ci``
-   profile, no xdist.
-5. Writes ``docs/MUTATION.md``: the command, the date, the commit, the mutant counts, the
-   score and every surviving mutant with the reason it is equivalent (from
-   ``tools/mutation_equivalents.toml``) or ``UNREVIEWED``.
+   BLAS/OpenMP pool, hypothesis ``ci`` profile, no xdist.  JAX runs too: mutmut's fork
+   server never imports it, so every worker that needs it imports its own runtime.
+5. Writes ``docs/MUTATION.md``: the command, the date, the commit, the files not mutated
+   and why (the ``[left_out]`` table of ``tools/mutation_equivalents.toml``), the mutant
+   counts, the score and every surviving mutant with the reason it is equivalent (from
+   the same file) or ``UNREVIEWED``.
 
 Exit status: 0 when the run finished and every survivor is reviewed, 1 otherwise (a
 partial run, an unreviewed survivor, or mutmut failing), 2 on bad input.
@@ -266,6 +266,13 @@ def load_reasons() -> list[dict]:
     return tomllib.loads(EQUIVALENTS.read_text()).get("mutant", [])
 
 
+def left_out_reasons() -> dict:
+    """``{do_not_mutate pattern: why it is not mutated}`` (the ``[left_out]`` table)."""
+    if not EQUIVALENTS.exists():
+        return {}
+    return tomllib.loads(EQUIVALENTS.read_text()).get("left_out", {})
+
+
 def reason_for(name: str, diff: str, reasons: list[dict]) -> tuple[str, str]:
     """``(kind, reason)``: kind is "equivalent", "blind spot" or "UNREVIEWED".
 
@@ -295,13 +302,15 @@ def reason_for(name: str, diff: str, reasons: list[dict]) -> tuple[str, str]:
 
 
 def rerun_survivors(workdir: Path, commit: str, args) -> str:
-    """Re-run the survivors of the run in ``workdir`` with HEAD's tests (and twins), keeping
-    its kills: allowed only when ``backprop_ref/`` (what was mutated) has not changed since."""
+    """Re-run the survivors of the run in ``workdir`` with HEAD's tests, keeping its kills:
+    allowed only when the mutated source paths (``backprop_ref/``, ``comparisons/``) have
+    not changed since (the mutants were made from them)."""
     head = check_clean(args.allow_dirty)
     old = commit.split()[0]
-    if git("diff", "--name-only", old, head, "--", "backprop_ref").strip():
-        fail(f"backprop_ref/ changed between {old} and {head}; run afresh (--fresh)")
-    archive = subprocess.run(["git", "archive", "HEAD", "tests", "comparisons", *EXTRAS],
+    sources = [src.rstrip("/") for src in mutmut_config(workdir / "pyproject.toml")["source_paths"]]
+    if git("diff", "--name-only", old, head, "--", *sources).strip():
+        fail(f"{', '.join(sources)} changed between {old} and {head}; run afresh (--fresh)")
+    archive = subprocess.run(["git", "archive", "HEAD", "tests", *EXTRAS],
                              cwd=ROOT, check=True, capture_output=True).stdout
     for where in (workdir, workdir / "mutants"):
         subprocess.run(["tar", "-x", "-C", str(where)], input=archive, check=True)
@@ -362,6 +371,7 @@ def render(*, commit: str, version: str, cfg: dict, statuses: dict, survivors: l
     denominator = checked - equivalent
     score = 100.0 * killed / denominator if denominator else float("nan")
     raw = 100.0 * killed / checked if checked else float("nan")
+    left_out = left_out_reasons()
     date = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     state = "complete" if finished and not only else "**PARTIAL**"
     lines = [
@@ -378,7 +388,8 @@ def render(*, commit: str, version: str, cfg: dict, statuses: dict, survivors: l
         f"| commit | `{commit}` |",
         f"| tool | mutmut {version}, {children} worker(s), {elapsed / 60:.0f} min |",
         f"| mutated | {', '.join(f'`{p}`' for p in cfg['source_paths'])} except "
-        f"{', '.join(f'`{p}`' for p in cfg.get('do_not_mutate', [])) or 'nothing'} |",
+        f"{', '.join(f'`{p}`' for p in cfg.get('do_not_mutate', [])) or 'nothing'} "
+        "(why: below) |",
         f"| run | {state} |",
         f"| mutants | {total} generated, {checked} run, {len(not_run)} equivalent by a rule "
         f"(not run), {counts.get('not checked', 0)} not run (the run stopped first) |",
@@ -393,6 +404,11 @@ def render(*, commit: str, version: str, cfg: dict, statuses: dict, survivors: l
         "The score counts a mutant as killed when a test failed, crashed or timed out on it.",
         "Survivors are the mutants no selected test failed on, and mutants that no test of",
         "the selection reaches (`no tests`).",
+        "",
+        "## Not mutated",
+        "",
+        *(f"- `{p}`: {left_out.get(p, '**no reason given**')}"
+          for p in cfg.get("do_not_mutate", [])),
         "",
         "## Counts by status",
         "",
@@ -444,7 +460,7 @@ def main(argv: list[str] | None = None) -> int:
                          "are marked equivalent and not run: no test can kill them)")
     ap.add_argument("--rerun-survivors", action="store_true",
                     help="re-run an earlier run's survivors (--workdir) with HEAD's tests, "
-                         "when backprop_ref/ is unchanged since that run")
+                         "when the mutated source paths are unchanged since that run")
     ap.add_argument("--commit", default="HEAD", metavar="REV",
                     help="mutate and test an older commit, with today's [tool.mutmut] table "
                          "(a score before a change)")
