@@ -16,6 +16,7 @@ Shapes come from small sets so that JAX's jit cache is reused across examples.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import os
 from collections import defaultdict
@@ -39,18 +40,32 @@ TWIN_SCALES = st.sampled_from([1e-3, 1.0, 30.0, 1e4])
 FD_SCALES = st.sampled_from([0.3, 1.0, 3.0])
 
 
+# The strategies are built once per shape and scale (they are immutable): building and
+# validating a new one on every draw cost a fifth of a property's time.
+@functools.lru_cache(maxsize=None)
 def arrays(shape, scale, lo=None):
     lo = -scale if lo is None else lo
     return hnp.arrays(np.float64, shape, elements=st.floats(
         lo, scale, allow_nan=False, allow_infinity=False, allow_subnormal=False))
 
 
+@functools.lru_cache(maxsize=None)
 def away_from_zero(shape, scale, lo=0.1):
     """Magnitudes in [lo·scale, scale] with random signs: central differences need inputs
     whose gradients are not at round-off level (and, for relu, not at a kink)."""
     mags = hnp.arrays(np.float64, shape, elements=st.floats(lo * scale, scale))
     signs = hnp.arrays(np.float64, shape, elements=st.sampled_from([-1.0, 1.0]))
     return st.tuples(mags, signs).map(lambda ms: ms[0] * ms[1])
+
+
+@functools.lru_cache(maxsize=None)
+def labels(N, K):
+    return hnp.arrays(np.int64, N, elements=st.integers(0, K - 1))
+
+
+@functools.lru_cache(maxsize=None)
+def weights(N, K):
+    return hnp.arrays(np.float64, (N, K), elements=st.floats(0.0, 1.0))
 
 
 def values(shape, scale, fd):
@@ -64,14 +79,14 @@ def kink_free(z, margin=cases.KINK_MARGIN):
 @st.composite
 def class_targets(draw, N, K):
     """The three forms of class targets: integer labels, one-hot rows, or soft rows (zeros allowed)."""
-    labels = draw(hnp.arrays(np.int64, N, elements=st.integers(0, K - 1)))
+    drawn = draw(labels(N, K))
     form = draw(st.sampled_from(cases.TARGET_FORMS))
     if form == "labels":
-        return labels
-    Y = bp.one_hot(labels, K)
+        return drawn
+    Y = bp.one_hot(drawn, K)
     if form == "one-hot":
         return Y
-    W = Y + draw(hnp.arrays(np.float64, (N, K), elements=st.floats(0.0, 1.0)))
+    W = Y + draw(weights(N, K))
     return W / W.sum(axis=1, keepdims=True)
 
 
@@ -87,7 +102,7 @@ def logits_and_cotangent(draw, fd, kinks=False):
 @st.composite
 def labels_case(draw, fd):
     N, K = draw(NS), draw(KS)
-    return Case({"labels": draw(hnp.arrays(np.int64, N, elements=st.integers(0, K - 1))),
+    return Case({"labels": draw(labels(N, K)),
                  "scores": draw(arrays((N, K), draw(TWIN_SCALES)))}, {"num_classes": K})
 
 
