@@ -12,7 +12,7 @@ import functools
 import numpy as np
 import pytest
 
-from comparisons import agreement, cases
+from comparisons import agreement, cases, catalog
 from comparisons.catalog import CATALOG, get
 
 SEEDS = (0, 1, 2)
@@ -81,3 +81,41 @@ def test_every_class_target_form_agrees(did, backend, form):
     if form == "soft":
         assert (y > 0).all() and not np.isin(y, (0.0, 1.0)).all()
     _assert(agreement.run(d, backend, case=case))
+
+
+# The catalog is built when it is imported: these build its network references and renames
+# again, so that what those builders do is checked where it can change (mutation testing
+# swaps functions only when they are called, and the import happened before).
+_NETWORK_KEYS = {"out", "dW1", "db1", "dW2", "db2", "Z1", "A1", "Z2", "A2", "dZ2", "dA1", "dZ1"}
+
+
+@pytest.mark.parametrize(("did", "fn", "general", "make"), [
+    ("D17", "two_layer.loss_and_grads", False, lambda rng: cases.notes_network(rng)),
+    ("D19", "two_layer.loss_and_grads_loop", False, lambda rng: cases.notes_network(rng)),
+    ("D18", "mlp.loss_and_grads", True,
+     lambda rng: cases.mlp_case(rng, depth=2, hidden="tanh", head="sigmoid_bce"))])
+def test_network_references_hand_over_the_loss_every_gradient_and_intermediate(
+        did, fn, general, make):
+    import backprop_ref as bp
+
+    module, name = fn.split(".")
+    case = make(np.random.default_rng(3))
+    assert case["reg"] > 0
+    fresh = catalog._network_ref(getattr(getattr(bp, module), name), general=general)(case)
+    built = get(did).reference(case)
+    assert fresh.keys() == built.keys()
+    assert fresh.keys() == _NETWORK_KEYS | ({"Z2"} if general else set())
+    for k in fresh:
+        assert np.array_equal(fresh[k], built[k]), k
+    res = getattr(getattr(bp, module), name)(
+        {k: v for k, v in case.arrays.items() if k[0] in "Wb"}, case["X"], case["y"],
+        reg=case["reg"], **({"hidden": "tanh", "head": "sigmoid_bce"} if general else {}))
+    assert float(fresh["out"]) == res.loss and np.array_equal(fresh["dW1"], res.grads["W1"])
+
+
+def test_network_renames_map_each_perturbation_to_its_intermediate():
+    want = {f"de{k}{l}": f"d{k}{l}" for l in range(1, 9) for k in "ZA"}
+    assert catalog._network_renames() == want
+    assert catalog._network_renames(2) == {"deZ1": "dZ1", "deA1": "dA1", "deZ2": "dZ2",
+                                           "deA2": "dA2"}
+    assert dict(catalog.NETWORK_TWIN.rename) == want

@@ -434,3 +434,20 @@ def test_each_fd_check_compares_per_entry_or_along_three_directions(d):
     along = {c.key for c in out.checks if c.directions}
     assert all(c.directions in (0, 3) for c in out.checks)
     assert along == ({"dZ1", "dA1", "dZ2"} if d.id in ("D17", "D19") else set())
+
+
+@pytest.mark.parametrize("name", ["torch", "fd", "jax"])
+def test_a_new_backend_instance_differentiates_like_the_shared_one(name):
+    """`get_backend` builds each backend once per process (mutation testing swaps
+    functions only when they are called): a fresh instance must give the same numbers."""
+    from comparisons.backends import BACKENDS
+
+    pytest.importorskip({"fd": "numpy"}.get(name, name))
+    d = get("D3")
+    case = _sigmoid_case()
+    fresh = BACKENDS[name]()
+    assert (fresh.name, fresh.extra_name) == (name, None if name == "fd" else name)
+    got, want = fresh.evaluate(d.twin, case), get_backend(name).evaluate(d.twin, case)
+    assert got.keys() == want.keys() and got.keys() >= {"dz"}
+    for k in got:
+        assert np.array_equal(got[k], want[k]), k

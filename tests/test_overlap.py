@@ -137,7 +137,7 @@ def test_start_forks_a_worker_per_kind_of_work(monkeypatch):
 
 
 @pytest.mark.D11
-def test_a_forked_report_is_the_report_of_one_process():
+def test_a_forked_jax_and_sympy_report_is_the_report_of_one_process():
     """D11's JAX cell and SymPy proof computed in forked workers of a fresh process against
     this process (every cell computed here): the same JSON."""
     pytest.importorskip("jax")

@@ -70,3 +70,34 @@ def test_equivalence_rules_cover_exactly_what_they_say(before, after, kind):
     got = mutate.reason_for("backprop_ref.layers.x_dense_forward__mutmut_7",
                             _diff(before, after), mutate.load_reasons())
     assert got[0] == kind
+
+
+def test_every_file_left_out_of_the_run_says_why():
+    """Each ``do_not_mutate`` pattern of ``[tool.mutmut]`` has its reason in the
+    ``[left_out]`` table, which the page prints; and the checker is left out whether it is
+    a module or a package (mutmut matches the patterns with fnmatch)."""
+    import fnmatch
+
+    cfg = mutate.mutmut_config(ROOT / "pyproject.toml")
+    reasons = mutate.left_out_reasons()
+    assert set(cfg["do_not_mutate"]) == set(reasons)
+    assert all(len(r) > 40 for r in reasons.values())
+    for path in ("backprop_ref/testing.py", "backprop_ref/testing/__init__.py",
+                 "backprop_ref/testing/check.py"):
+        assert any(fnmatch.fnmatch(path, p) for p in cfg["do_not_mutate"]), path
+    for path in ("backprop_ref/layers.py", "comparisons/agreement.py",
+                 "comparisons/finite_diff.py", "comparisons/overlap.py"):
+        assert not any(fnmatch.fnmatch(path, p) for p in cfg["do_not_mutate"]), path
+    assert set(cfg["source_paths"]) == {"backprop_ref/", "comparisons/"}
+
+
+def test_the_page_lists_what_is_not_mutated_and_why():
+    cfg = {"source_paths": ["backprop_ref/", "comparisons/"],
+           "do_not_mutate": ["comparisons/cli.py", "comparisons/new.py"]}
+    page = mutate.render(commit="abc", version="3.8.1", cfg=cfg, statuses={"m": "killed"},
+                         survivors=[], not_run=[], finished=True, elapsed=60.0, only=[],
+                         children=2, commands=[""])
+    section = page.split("## Not mutated", 1)[1].split("##", 1)[0]
+    assert "- `comparisons/cli.py`: the command line" in section
+    assert "- `comparisons/new.py`: **no reason given**" in section
+    assert "**100.00 %**" in page

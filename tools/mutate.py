@@ -26,8 +26,9 @@ What it does, in order:
    ``typing.cast`` type changed) are marked equivalent and not run (``--run-equivalents``
    runs them).  The second phase runs the rest: for each mutant only the selected tests
    that reach its function, fastest first, stopping at the first failure.  One thread per
-   BLAS/OpenMP pool, hypothesis ``ci`` profile, no xdist.  JAX runs too: mutmut's fork
-   server never imports it, so every worker that needs it imports its own runtime.
+   BLAS/OpenMP pool, JAX deselected (``-k "not jax"``: in mutmut's forked workers its first
+   computation spins until the CPU limit, a false "timeout"; torch autograd and central
+   differences are the oracles), hypothesis ``ci`` profile, no xdist.
 5. Writes ``docs/MUTATION.md``: the command, the date, the commit, the files not mutated
    and why (the ``[left_out]`` table of ``tools/mutation_equivalents.toml``), the mutant
    counts, the score and every surviving mutant with the reason it is equivalent (from
