@@ -13,6 +13,10 @@ import pytest
 
 from comparisons import overlap, verify
 
+# The streams below fork this test process, where JAX may already run; the children only
+# pickle numbers (never JAX), so JAX's warning that a fork may deadlock it does not apply
+pytestmark = pytest.mark.filterwarnings("ignore:os.fork\\(\\) was called:RuntimeWarning")
+
 
 def _safe(monkeypatch):
     """Make :func:`overlap.can_fork` true in this (multi-framework) test process."""
