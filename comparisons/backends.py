@@ -177,7 +177,7 @@ class TorchBackend:
                        out.detach().numpy(), {k: v.detach().numpy() for k, v in aux.items()})
 
 
-class JaxBackend:
+class JaxBackend:  # pragma: no mutate block (JAX cannot run in mutmut's workers)
     name, extra_name = "jax", "jax"
     label = "JAX grad"
 

@@ -28,10 +28,6 @@ def relu(z):
     return jax.nn.relu(z)
 
 
-def tanh(z):
-    return jnp.tanh(z)
-
-
 def softmax(z):
     return jax.nn.softmax(z, axis=-1)
 

@@ -16,7 +16,6 @@ from backprop_ref.heads import HEADS
 
 sigmoid = bp.sigmoid
 relu = bp.relu
-tanh = bp.tanh
 softmax = bp.softmax
 mse = bp.mse
 cross_entropy_probs = bp.cross_entropy

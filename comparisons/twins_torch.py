@@ -25,10 +25,6 @@ def relu(z):
     return F.relu(z)
 
 
-def tanh(z):
-    return torch.tanh(z)
-
-
 def softmax(z):
     return F.softmax(z, dim=-1)
 

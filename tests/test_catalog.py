@@ -119,3 +119,57 @@ def test_network_renames_map_each_perturbation_to_its_intermediate():
     assert catalog._network_renames(2) == {"deZ1": "dZ1", "deA1": "dA1", "deZ2": "dZ2",
                                            "deA2": "dA2"}
     assert dict(catalog.NETWORK_TWIN.rename) == want
+
+
+# ----------------------------------------------------------------- what the cases promise
+# (comparisons/cases.py's docstring): shapes drawn from the rng with N = 1 included, relu
+# inputs with exact zeros (relu'(0) = 0 is exercised) unless fd_safe, which keeps them at
+# least KINK_MARGIN from 0.  Checked over many seeds, with the ranges' ends reached.
+def test_away_from_kinks_moves_only_what_is_nearer_than_the_margin():
+    z = np.array([0.0, 5e-4, -5e-4, -2e-3, 1e-3, -1e-3, 9e-4, 3.0])
+    got = cases._away_from_kinks(z)
+    assert np.array_equal(got, [1e-3, 1.5e-3, -1.5e-3, -2e-3, 1e-3, -1e-3, 1.9e-3, 3.0])
+    assert np.abs(cases._away_from_kinks(z, 0.5)).min() == 0.5
+
+
+def _many(make, n=300):
+    return [make(np.random.default_rng(s)) for s in range(n)]
+
+
+def test_hidden_cases_exercise_relu_at_0_unless_fd_safe():
+    relu = _many(lambda r: cases.hidden_case(r, activation="relu"))
+    assert all(c["z"].flat[0] == 0.0 and c["activation"] == "relu" for c in relu)
+    assert all(np.count_nonzero(c["z"] == 0) == 1 for c in relu)
+    safe = _many(lambda r: cases.hidden_case(r, True, activation="relu"))
+    assert min(np.abs(c["z"]).min() for c in safe) >= cases.KINK_MARGIN
+    for act in ("sigmoid", "tanh"):
+        other = _many(lambda r: cases.hidden_case(r, activation=act), 50)
+        assert all(np.all(c["z"] != 0) and c["activation"] == act for c in other)
+    drawn = _many(cases.hidden_case)
+    assert {c["activation"] for c in drawn} == set(cases.ACTIVATIONS)
+    assert {c["z"].shape[0] for c in drawn} == set(range(1, 10))
+    assert {c["z"].shape[1] for c in drawn} == set(range(2, 7))
+    assert {c["W_next"].shape[1] for c in drawn} == set(range(1, 6))
+    assert all(c["W_next"].shape[0] == c["z"].shape[1] and
+               c["g"].shape == (c["z"].shape[0], c["W_next"].shape[1]) for c in drawn)
+    z = np.concatenate([c["z"].ravel() for c in drawn if c["activation"] != "relu"])
+    assert 1.8 < z.std() < 2.2                    # 2·N(0, 1): the case's stated scale
+
+
+def test_label_cases_draw_every_class():
+    drawn = _many(cases.labels_case)
+    for c in drawn:
+        K = c["num_classes"]
+        assert c["scores"].shape == (len(c["labels"]), K)
+        assert c["labels"].min() >= 0 and c["labels"].max() < K
+    assert any(c["labels"].min() == 0 for c in drawn)
+    assert any(c["labels"].max() == c["num_classes"] - 1 for c in drawn)
+    assert {c["num_classes"] for c in drawn} == set(range(2, 7))
+    assert {len(c["labels"]) for c in drawn} == set(range(1, 10))
+
+
+def test_relu_cases_hold_exact_zeros_unless_fd_safe():
+    kinked = _many(cases.relu_case, 100)
+    assert all(np.count_nonzero(c["z"] == 0) >= max(1, c["z"].size // 4) for c in kinked)
+    safe = _many(lambda r: cases.relu_case(r, True), 100)
+    assert min(np.abs(c["z"]).min() for c in safe) >= cases.KINK_MARGIN

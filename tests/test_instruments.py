@@ -451,3 +451,21 @@ def test_a_new_backend_instance_differentiates_like_the_shared_one(name):
     assert got.keys() == want.keys() and got.keys() >= {"dz"}
     for k in got:
         assert np.array_equal(got[k], want[k]), k
+
+
+def test_a_missing_framework_is_reported_not_raised(monkeypatch):
+    """``backend_status`` and ``available`` answer for a framework that cannot be imported
+    (here a made-up module) with the install hint and False, never an ImportError."""
+    from comparisons import _optional, backends
+
+    assert backends.backend_status("torch") is None and backends.backend_status("fd") is None
+    assert _optional.available("torch") is True
+    monkeypatch.setitem(_optional.EXTRAS, "torch", ("no_such_module_anywhere", "torch"))
+    monkeypatch.setitem(backends._cache, "torch", None)
+    monkeypatch.delitem(backends._cache, "torch")
+    assert _optional.available("torch") is False
+    assert backends.backend_status("torch") == "pip install 'backprop-ref[torch]'"
+    with pytest.raises(_optional.MissingExtra, match=r"no_such_module_anywhere is not installed"):
+        get_backend("torch")
+    with pytest.raises(ValueError, match="unknown backend 'tf'"):
+        get_backend("tf")

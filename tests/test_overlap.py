@@ -77,7 +77,7 @@ def test_a_failed_worker_leaves_what_it_did_not_send_to_the_caller():
     assert early.get(999) is None
 
 
-def test_ahead_asks_the_jax_stream_only_for_jax_cells():
+def test_ahead_asks_each_stream_only_for_its_own_cells():
     jax = overlap._Stream(_numbers, [5])
     proofs = overlap._Stream(_numbers, [7])
     with overlap.Ahead(jax, proofs) as ahead:
@@ -88,10 +88,25 @@ def test_ahead_asks_the_jax_stream_only_for_jax_cells():
 
 class _Collect:
     def __init__(self):
-        self.sent = []
+        self.sent, self.closed = [], False
 
     def send(self, item):
         self.sent.append(item)
+
+    def close(self):
+        self.closed = True
+
+
+def test_a_worker_closes_its_end_of_the_pipe_however_it_ends():
+    """``_child`` (what runs in the forked process) runs its target with the pipe's end and
+    closes it afterwards, also when the target raises: the reader then sees the end."""
+    out = _Collect()
+    overlap._child(out, _numbers, ([1, 2],))
+    assert out.sent == [(1, 10), (2, 20)] and out.closed
+    out = _Collect()
+    with pytest.raises(RuntimeError, match="worker failed"):
+        overlap._child(out, _numbers, ([1, 2], 2))
+    assert out.sent == [(1, 10)] and out.closed
 
 
 def test_the_workers_compute_what_build_would(monkeypatch):

@@ -80,7 +80,9 @@ def test_every_file_left_out_of_the_run_says_why():
 
     cfg = mutate.mutmut_config(ROOT / "pyproject.toml")
     reasons = mutate.left_out_reasons()
-    assert set(cfg["do_not_mutate"]) == set(reasons)
+    blocks = mutate.pragma_blocks(ROOT, cfg)
+    assert "comparisons/backends.py::JaxBackend" in blocks
+    assert set(cfg["do_not_mutate"]) | set(blocks) == set(reasons)
     assert all(len(r) > 40 for r in reasons.values())
     for path in ("backprop_ref/testing.py", "backprop_ref/testing/__init__.py",
                  "backprop_ref/testing/check.py"):
@@ -96,8 +98,10 @@ def test_the_page_lists_what_is_not_mutated_and_why():
            "do_not_mutate": ["comparisons/cli.py", "comparisons/new.py"]}
     page = mutate.render(commit="abc", version="3.8.1", cfg=cfg, statuses={"m": "killed"},
                          survivors=[], not_run=[], finished=True, elapsed=60.0, only=[],
-                         children=2, commands=[""])
+                         children=2, commands=[""],
+                         blocks=("comparisons/backends.py::JaxBackend",))
     section = page.split("## Not mutated", 1)[1].split("##", 1)[0]
     assert "- `comparisons/cli.py`: the command line" in section
+    assert "- `comparisons/backends.py::JaxBackend`: the JAX backend" in section
     assert "- `comparisons/new.py`: **no reason given**" in section
     assert "**100.00 %**" in page

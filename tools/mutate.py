@@ -29,8 +29,9 @@ What it does, in order:
    BLAS/OpenMP pool, JAX deselected (``-k "not jax"``: in mutmut's forked workers its first
    computation spins until the CPU limit, a false "timeout"; torch autograd and central
    differences are the oracles), hypothesis ``ci`` profile, no xdist.
-5. Writes ``docs/MUTATION.md``: the command, the date, the commit, the files not mutated
-   and why (the ``[left_out]`` table of ``tools/mutation_equivalents.toml``), the mutant
+5. Writes ``docs/MUTATION.md``: the command, the date, the commit, the files (and the
+   ``# pragma: no mutate block`` classes) not mutated and why (the ``[left_out]`` table of
+   ``tools/mutation_equivalents.toml``), the mutant
    counts, the score and every surviving mutant with the reason it is equivalent (from
    the same file) or ``UNREVIEWED``.
 
@@ -267,6 +268,22 @@ def load_reasons() -> list[dict]:
     return tomllib.loads(EQUIVALENTS.read_text()).get("mutant", [])
 
 
+_PRAGMA_BLOCK = re.compile(r"^\s*(?:class|def)\s+(\w+).*#\s*pragma:\s*no mutate block")
+
+
+def pragma_blocks(root: Path, cfg: dict) -> list[str]:
+    """``path::name`` of every class or function that a ``# pragma: no mutate block`` on its
+    first line keeps out of the run."""
+    found = []
+    for src in cfg["source_paths"]:
+        for path in sorted((root / src).rglob("*.py")):
+            for line in path.read_text().splitlines():
+                m = _PRAGMA_BLOCK.match(line)
+                if m:
+                    found.append(f"{path.relative_to(root).as_posix()}::{m.group(1)}")
+    return found
+
+
 def left_out_reasons() -> dict:
     """``{do_not_mutate pattern: why it is not mutated}`` (the ``[left_out]`` table)."""
     if not EQUIVALENTS.exists():
@@ -363,7 +380,8 @@ def score_of(workdir: Path, reasons: list[dict]) -> tuple[float, int, int, int]:
 
 def render(*, commit: str, version: str, cfg: dict, statuses: dict, survivors: list,
            not_run: list, finished: bool, elapsed: float, only: list[str],
-           children: int, commands: list[str], before: str = "") -> str:
+           children: int, commands: list[str], before: str = "",
+           blocks: tuple = ()) -> str:
     counts = Counter(statuses.values())
     total = len(statuses)
     checked = total - counts.get("not checked", 0) - counts.get("skipped", 0)
@@ -389,7 +407,7 @@ def render(*, commit: str, version: str, cfg: dict, statuses: dict, survivors: l
         f"| commit | `{commit}` |",
         f"| tool | mutmut {version}, {children} worker(s), {elapsed / 60:.0f} min |",
         f"| mutated | {', '.join(f'`{p}`' for p in cfg['source_paths'])} except "
-        f"{', '.join(f'`{p}`' for p in cfg.get('do_not_mutate', [])) or 'nothing'} "
+        f"{', '.join(f'`{p}`' for p in [*cfg.get('do_not_mutate', []), *blocks]) or 'nothing'} "
         "(why: below) |",
         f"| run | {state} |",
         f"| mutants | {total} generated, {checked} run, {len(not_run)} equivalent by a rule "
@@ -409,7 +427,7 @@ def render(*, commit: str, version: str, cfg: dict, statuses: dict, survivors: l
         "## Not mutated",
         "",
         *(f"- `{p}`: {left_out.get(p, '**no reason given**')}"
-          for p in cfg.get("do_not_mutate", [])),
+          for p in [*cfg.get("do_not_mutate", []), *blocks]),
         "",
         "## Counts by status",
         "",
@@ -544,10 +562,11 @@ def main(argv: list[str] | None = None) -> int:
         before = (f"{b_score:.1f} % ({b_killed} of {b_run - (b_run - b_non_eq)} non-equivalent "
                   f"mutants killed) with the tests of `{b_commit}`, measured the same way "
                   f"(`{COMMAND} --commit {b_commit.split()[0]} …`)")
-    page = render(commit=commit, version=version, cfg=mutmut_config(workdir / "pyproject.toml"),
+    cfg = mutmut_config(workdir / "pyproject.toml")
+    page = render(commit=commit, version=version, cfg=cfg,
                   statuses=statuses, survivors=survivors, not_run=not_run, finished=finished,
                   elapsed=elapsed, only=args.only, children=args.max_children,
-                  commands=commands, before=before)
+                  commands=commands, before=before, blocks=tuple(pragma_blocks(workdir, cfg)))
     if args.report == "none":
         print(page)
     else:
