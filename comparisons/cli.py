@@ -173,13 +173,14 @@ def cmd_verify(args) -> int:
         print("backprop-ref verify: nothing was checked: install a backend "
               "(pip install 'backprop-ref[all]')", file=sys.stderr)
         return 1
+    record = verify.record(report)          # the page, the JSON and the table: one record
     if args.markdown:
         with open(args.markdown, "w", encoding="utf-8") as fh:
-            fh.write(verify.to_markdown(report))
+            fh.write(verify.render_markdown(record))
     if args.json:
-        print(verify.to_json(report))
+        print(verify.dumps(record))
     else:
-        print(verify.render_text(report))
+        print(verify.render_text(record))
     return 0 if report.ok else 1
 
 
@@ -281,7 +282,7 @@ def _plot_training(curves, path, title):
 
 
 def cmd_errata(args) -> int:
-    from .errata import ERRATA, first_available_backend, measure
+    from .errata import ERRATA, entry, first_available_backend, measure
 
     backend = args.backend or first_available_backend()
     if backend is None:
@@ -290,13 +291,7 @@ def cmd_errata(args) -> int:
         return 1
     results = [(e, measure(e, backend)) for e in ERRATA]
     if args.json:
-        print(json.dumps([{"id": e.id, "note": e.note, "slip": e.title, "literal": e.literal,
-                           "corrected": e.corrected, "literal_error": m.literal_error,
-                           "literal_raised": m.literal_raised,
-                           "corrected_error": m.corrected_error,
-                           "contrast": e.contrast[0] if e.contrast else None,
-                           "contrast_error": m.contrast_error, "ok": m.ok}
-                          for e, m in results], indent=2))
+        print(json.dumps([entry(e, m) for e, m in results], indent=2))  # as in the record
     else:
         print(f"The notes' slips, measured against {backend} autograd "
               "(|form − autograd|, max abs):\n")

@@ -1,11 +1,12 @@
 """Generate the documentation pages that must never drift from the code, at build time
-(mkdocs-gen-files runs this script; nothing it writes is stored in the repository):
+(mkdocs-gen-files runs this script; nothing it writes is stored in the repository; the
+errata page is not generated here: `docs/errata.md` is the committed record `docs/errata.json`
+rendered, kept so by `tests/test_errata.py`):
 
 - one page per derivation D1–D20 from `comparisons.catalog`: the equation, the notes it
   comes from, the reference function and its source, how it is proven (the backends and the
-  SymPy statement) and the errors measured by `backprop-ref verify --json`
-  (`docs/verify.json`, kept current by `tests/test_docs_verify.py`);
-- the errata page from the errata registry;
+  SymPy statement) and the errors of the recorded verify run (`docs/verify.json`, whose
+  page and verdicts `tests/test_docs_verify.py` checks);
 - the API reference pages (mkdocstrings directives);
 - the benchmark report and its plots, as `benchmarks/` holds them;
 - a placeholder for the checker tutorial while `docs/check-your-backprop.md` does not exist.
@@ -172,33 +173,6 @@ def derivations():
         fh.write("\n".join(rows) + "\n")
 
 
-def errata():
-    from comparisons.errata import ERRATA, first_available_backend, measure
-
-    backend = first_available_backend()
-    lines = ["# Errata: slips in the notes", "",
-             "Each slip is measured against autograd by `backprop-ref errata`: the note's "
-             "literal form must disagree and the corrected form agree "
-             "(`tests/test_errata.py`). The notes' pages mark each one where it occurs.", ""]
-    lines += ([f"The figures below were measured against {backend} autograd (seed 0) when "
-               "this site was built: the largest absolute difference from autograd.", ""]
-              if backend else ["Install torch or JAX to see the measured figures here.", ""])
-    for e in ERRATA:
-        lines += [f"## {e.id} · note {e.note} {{ #{e.id.lower()} }}", "", e.title, "",
-                  f"- the note writes: `{e.literal}`",
-                  f"- correct form: `{e.corrected}`",
-                  f"- where: [note {e.note}](notes/{e.note}.md)"]
-        if backend:
-            m = measure(e, backend)
-            lines += [f"- literal form against autograd: {m.literal_summary}; corrected: "
-                      f"{m.corrected_error:.1e} ({'as expected' if m.ok else '**unexpected**'})"]
-            if e.contrast:
-                lines.append(f"- the other reading, `{e.contrast[0]}`: {m.contrast_error:.1e}")
-        lines.append("")
-    with mkdocs_gen_files.open("errata.md", "w") as fh:
-        fh.write("\n".join(lines))
-
-
 def api():
     mods = api_modules()
     index = ["# API reference", "",
@@ -230,7 +204,6 @@ def tutorial_placeholder():
 
 
 derivations()
-errata()
 api()
 benchmarks()
 tutorial_placeholder()
