@@ -35,6 +35,11 @@ A record from another machine or library version is therefore not an error: the 
 which machine it came from (:func:`describe`) and compare verdicts and bounds.  A record that
 is missing or unreadable raises :class:`RecordError`, one line that says how to regenerate it.
 
+Thread counts are part of the machine: ``OMP_NUM_THREADS=1`` puts OpenBLAS and torch on one
+thread (the record then says ``blas threads`` 1, ``torch threads`` 1; `comparisons.backends`
+evaluates every torch twin on one intra-op thread anyway); XLA's CPU client does not read
+it (``XLA_FLAGS=--xla_cpu_multi_thread_eigen=false`` does).
+
 Regenerate every record and its pages on this machine, with one command, from a checkout::
 
     python -m comparisons.records            # or: python -m comparisons.records verify

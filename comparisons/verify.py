@@ -54,16 +54,6 @@ class Report:
         return any(o.status in ("ok", "fail", "error") for r in self.rows
                    for o in r.outcomes.values())
 
-    def failures(self) -> list[str]:
-        out = []
-        for r in self.rows:
-            for col, o in r.outcomes.items():
-                if not o.ok:
-                    out.append(f"{r.derivation.id} {COLUMNS[col]}: {o.status} {o.message}")
-            if r.proof is not None and not isinstance(r.proof, str) and not r.proof.holds:
-                out.append(f"{r.derivation.id} SymPy: {r.proof.statement}: {r.proof.residual}")
-        return out
-
 
 def build(ids=None, backends=BACKENDS, *, seed: int = 0, float32: bool = True,
           symbolic: bool = True) -> Report:
