@@ -4,7 +4,8 @@ The same forward passes written idiomatically in torch (``twins_torch``) and JAX
 (``twins_jax``), whose gradients come from the frameworks' autograd; central differences
 (``finite_diff``); SymPy proofs (``symbolic``); the derivation catalog D1–D20
 (``catalog``); agreement measurement (``agreement``); the errata (``errata``); the verify
-report (``verify``); and the ``backprop-ref`` command line (``cli``).
+report (``verify``); the records that every committed figure is rendered from, and the
+machine each names (``records``); and the ``backprop-ref`` command line (``cli``).
 
 The frameworks are optional extras and are imported lazily: importing a twin module
 without its framework raises :class:`~comparisons._optional.MissingExtra`, whose message
