@@ -62,7 +62,7 @@ import sys
 from pathlib import Path
 
 __all__ = ["environment", "run_block", "describe", "differences", "provenance", "load",
-           "write", "RecordError", "OtherMachine", "printed", "same_printed", "same_bound",
+           "write", "for_test", "RecordError", "OtherMachine", "printed", "same_printed", "same_bound",
            "REGENERATE", "BOUND_RTOL", "ROOT", "main"]
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -238,7 +238,7 @@ def load(path: Path, kind: str) -> dict:
     missing, is not JSON, or is not such a record.
     """
     path = Path(path)
-    name = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+    name = _name(path)
     again = f"regenerate it with `{REGENERATE} {kind}`"
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -253,6 +253,23 @@ def load(path: Path, kind: str) -> dict:
         raise RecordError(f"{name} is not a {kind} record (no 'record': {kind!r} and 'run' "
                           f"block): {again}")
     return data
+
+
+def _name(path: Path):
+    return path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+
+
+def for_test(path: Path, kind: str, *, skip_to: str | None = None) -> dict:
+    """:func:`load` inside a test: a missing or unreadable record fails the test with the one
+    line of :class:`RecordError`, or, with ``skip_to`` (the test that fails for it), skips."""
+    import pytest
+
+    try:
+        return load(path, kind)
+    except RecordError as exc:
+        if skip_to:
+            pytest.skip(f"no readable {_name(Path(path))}: see {skip_to}")
+        pytest.fail(str(exc), pytrace=False)
 
 
 def write(path: Path, data: dict) -> None:

@@ -68,22 +68,15 @@ def _measure(eid: str, backend: str):
     return measure(errata.get(eid), backend)
 
 
-def _load():
-    try:
-        return records.load(records.ROOT / "docs" / "errata.json", "errata")
-    except records.RecordError as exc:
-        return exc
+RECORD = records.ROOT / "docs" / "errata.json"
 
 
 @pytest.fixture(scope="module")
 def committed():
     """The committed record; without a readable one, the tests that read it skip and
     `test_the_readme_errata_table_holds_the_measured_figures` fails with one line."""
-    rec = _load()
-    if isinstance(rec, records.RecordError):
-        pytest.skip("no readable docs/errata.json: see test_the_readme_errata_table_holds_the_"
-                    "measured_figures")
-    return rec
+    return records.for_test(RECORD, "errata",
+                            skip_to="test_the_readme_errata_table_holds_the_measured_figures")
 
 
 @pytest.fixture(scope="module")
@@ -95,9 +88,7 @@ def fresh(committed):
 def test_the_readme_errata_table_holds_the_measured_figures():
     """The README's errata table (between its markers) and ``docs/errata.md`` are the
     committed record rendered, to the character: a figure edited by hand fails."""
-    committed = _load()
-    if isinstance(committed, records.RecordError):     # one line: how to regenerate it
-        pytest.fail(str(committed), pytrace=False)
+    committed = records.for_test(RECORD, "errata")      # missing: one line, how to regenerate
     readme = (records.ROOT / "README.md").read_text(encoding="utf-8")
     table = errata.readme_section(readme)
     assert table is not None, f"the README has lost the markers {errata.README_BEGIN!r}"
