@@ -31,7 +31,7 @@ loss, its gradients are also compared with central differences of that loss
 (``self_consistent``).
 
 The package's modules: `report` (`CheckReport`, `Row`, `Diagnosis`, the kinds, the bounds,
-and the stable `CheckReport.to_dict`), `cases`, `targets` and `networks` (every checkable
+and the stable `CheckReport.to_dict`), `cases`, `catalog` and `networks` (every checkable
 derivation), `rules` (how a slip is named), `check`, `adapters` (`from_cs231n`,
 `from_nielsen`), `gradient` (`check_gradient`) and `numdiff` (central differences).
 """
@@ -40,7 +40,7 @@ from .adapters import from_cs231n, from_nielsen
 from .check import assert_matches_reference, check
 from .gradient import check_gradient
 from .report import BOUND, BOUND_FLOAT32, KINDS, WARNING_KINDS, CheckReport, Diagnosis, Row
-from .targets import resolve, targets
+from .catalog import resolve, targets
 
 __all__ = ["check", "assert_matches_reference", "check_gradient", "from_cs231n",
            "from_nielsen", "CheckReport", "Diagnosis", "Row", "KINDS", "WARNING_KINDS",

@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from .cases import Refused
-from .targets import has_name
+from .catalog import has_name
 
 __all__ = ["from_cs231n", "from_nielsen", "adapt", "describe", "hint"]
 
@@ -174,20 +174,15 @@ def from_nielsen(net: Any) -> Callable:
             obj.num_layers, obj.sizes = L + 1, sizes
             X, Y = np.asarray(X), np.asarray(y)
             N = X.shape[1]
-            nabla_w = [np.zeros_like(w) for w in obj.weights]
-            nabla_b = [np.zeros_like(b) for b in obj.biases]
-            for n in range(N):
-                db, dw = obj.backprop(X[:, [n]], Y[:, [n]])
-                nabla_b = [nb + d for nb, d in zip(nabla_b, db)]
-                nabla_w = [nw + d for nw, d in zip(nabla_w, dw)]
+            per_example = [obj.backprop(X[:, [n]], Y[:, [n]]) for n in range(N)]
         finally:
             for a in names:
                 if a in saved:
                     setattr(obj, a, saved[a])
-        grads = {}
+        grads = {}                       # update_mini_batch's sum, over m
         for l in range(1, L + 1):
-            grads[f"W{l}"] = nabla_w[l - 1] / N
-            grads[f"b{l}"] = nabla_b[l - 1] / N
+            grads[f"W{l}"] = sum(np.asarray(dw[l - 1]) for _, dw in per_example) / N
+            grads[f"b{l}"] = sum(np.asarray(db[l - 1]) for db, _ in per_example) / N
         return grads
 
     return _mark(backprop_batch, "from_nielsen", net, "columns")

@@ -33,7 +33,7 @@ from .cases import BadReturn, Call, Case, Conventions, Refused, to_user
 from .networks import loss_guards
 from .report import BOUND, BOUND_FLOAT32, CheckReport, Diagnosis, Row, compare, fmt, matches
 from .rules import Evidence, best_model, diagnose, shape_diagnosis
-from .targets import Target, target
+from .catalog import Target, target
 
 __all__ = ["check", "assert_matches_reference"]
 
@@ -47,7 +47,7 @@ def _one_line(exc: BaseException) -> str:
 
 
 def _conventions(t: Target, against: Any, layout: str, l2: str, reduction: str) -> Conventions:
-    from .targets import _all
+    from .catalog import _all
     if layout not in ("rows", "columns"):
         raise ValueError(f"layout must be 'rows' or 'columns', got {layout!r}")
     if l2 not in ("half", "sum"):
@@ -208,6 +208,9 @@ def check(fn: Callable, against: str, *, layout: str = "rows", l2: str = "half",
     fn = adapt(fn)
     if not callable(fn):
         raise TypeError(f"fn must be callable, got {type(fn).__name__}")
+    if inspect.isclass(fn):
+        raise TypeError(f"fn is the class {fn.__name__}: the checker calls {t.signature}; "
+                        + hint(fn))
     if getattr(fn, "backprop_layout", None):
         conv = conv._replace(layout=fn.backprop_layout)
     rep = CheckReport(describe(fn), str(against), t.name, conv.layout, conv.l2,
@@ -246,7 +249,8 @@ def check(fn: Callable, against: str, *, layout: str = "rows", l2: str = "half",
     rep.bound = bound
     user = {k: {o: np.asarray(results[k][o], dtype=np.float64) for o in returned}
             for k in accepted}
-    ev = Evidence(cases, accepted, user, refs, returned, order, t.roles, conv.layout, bound)
+    ev = Evidence(cases, accepted, user, refs, returned, order, t.roles, conv.layout, bound,
+                  conv)
     shape_bad = _rows(ev)
     if low:
         dtypes = sorted({str(results[k][o].dtype) for k in accepted for o in low})
@@ -259,15 +263,17 @@ def check(fn: Callable, against: str, *, layout: str = "rows", l2: str = "half",
     # 3.-4. warnings on a loss value, then the slips
     models = t.models([cases[k] for k in accepted], conv)
     for o, (k, want, got) in shape_bad.items():
-        rep.diagnoses.append(shape_diagnosis(o, want, got, conv.layout, t.shape_forms(o), ev))
+        rep.diagnoses.append(shape_diagnosis(o, want, got, conv.layout, t.shape_forms(o), ev,
+                                             t.roles(o)))
     failing = [o for o in returned if not ev.rows[o].ok and o not in shape_bad]
-    if failing:
-        warned = None if best_model(ev, models) else _loss_warning(ev, t, conv)
+    if failing and best_model(ev, models) is None:
+        warned = _loss_warning(ev)
         if warned:
             rep.warnings.append(warned)
-            failing.remove("loss")
-        if failing:
-            rep.diagnoses += diagnose(ev, models, failing)
+            if ev.rows["loss"].ok:
+                failing.remove("loss")
+    if failing:
+        rep.diagnoses += diagnose(ev, models, failing)
     rep.rows = [ev.rows[o] for o in returned]
     nonfinite = [d.output for d in rep.diagnoses if d.kind == "other" and "nan/inf" in d.message]
     if nonfinite:
@@ -305,43 +311,57 @@ def _rows(ev: Evidence) -> dict:
     return shape_bad
 
 
-def _loss_warning(ev: Evidence, t: Target, conv: Conventions) -> Diagnosis | None:
-    """``unstable``: the loss value is off only at extreme logits, or exactly by a guard
-    such as log(p + ε); the wrong (loss, case) pairs then leave every comparison."""
+def _loss_warning(ev: Evidence) -> Diagnosis | None:
+    """``unstable``: the loss value is off at extreme logits (the log of a probability that
+    underflowed), or exactly by a guard such as ``log(p + ε)``.  Those (loss, case) pairs
+    leave the comparisons (a guard's shift is taken out of the user's loss), and the loss
+    row is ok when nothing else is wrong with it."""
     row = ev.rows.get("loss")
     if row is None or row.ok or math.isnan(row.rel_error):
         return None
     bad = [k for k in ev.accepted
            if not matches(ev.user[k]["loss"], ev.expected(k, "loss"), ev.bound)]
-    grads_ok = all(r.ok for o, r in ev.rows.items() if o != "loss")
-    tail = "; every gradient matches" if grads_ok else ""
     figures = f"by up to {fmt(row.max_abs_error)} (relative {fmt(row.rel_error)})"
     message = None
-    if all("large" in ev.cases[k].tags for k in bad):
-        k = bad[0]
+    if all(ev.cases[k].inputs.get("head") == "softmax_ce" for k in ev.accepted):
+        guards = {k: loss_guards(ev.cases[k], ev.conv) for k in ev.accepted}
+        fits = [j for j in range(len(guards[ev.accepted[0]]))
+                if all(matches(ev.user[k]["loss"], ev.expected(k, "loss", guards[k][j][2]),
+                               ev.bound) for k in ev.accepted)]
+        if fits:
+            j = fits[0]
+            eps = guards[ev.accepted[0]][j][1]
+            text = " or ".join(guards[ev.accepted[0]][i][0] for i in fits
+                               if guards[ev.accepted[0]][i][1] == eps)
+            for k in ev.accepted:               # the loss without its guard
+                shift = guards[k][j][2] - float(ev.refs[k]["loss"])
+                ev.user[k]["loss"] = ev.user[k]["loss"] - shift
+            message = (f"the loss is computed with {text}: it differs from the "
+                       f"reference's {figures}, because the guard caps −log p at "
+                       f"{-math.log(eps):.1f} where p underflows to 0 (extreme logits) "
+                       f"and shifts it by about ε/p elsewhere; {_LOG_SOFTMAX}")
+    large = [k for k in bad if "large" in ev.cases[k].tags]
+    if message is None and large:
+        ev.skip |= {("loss", k) for k in large}
+        k = large[0]
         got, want = float(ev.user[k]["loss"]), float(ev.expected(k, "loss"))
         if not math.isfinite(got):
-            message = (f"the loss is {got} on case {ev.cases[k].label} (the reference's is "
-                       f"{want:.4g}) and right on every other case: the log of a probability "
-                       "that underflowed to 0, as −np.log(probs[range(N), y]) gives at "
-                       f"extreme logits; {_LOG_SOFTMAX}{tail}")
+            message = (f"the loss is {got} on case {ev.cases[k].label}, where the reference's "
+                       f"is {want:.4g}: the log of a probability that underflowed to 0, as "
+                       f"−np.log(probs[range(N), y]) gives at extreme logits; {_LOG_SOFTMAX}")
         else:
-            message = (f"the loss differs {figures} on case {ev.cases[k].label}, and only at "
-                       "extreme logits: a guard such as log(p + ε) or np.clip(p, ε, 1) caps "
-                       f"−log p where p underflows to 0; {_LOG_SOFTMAX}{tail}")
-    elif all(ev.cases[k].inputs.get("head") == "softmax_ce" for k in ev.accepted):
-        guards = {k: loss_guards(ev.cases[k], conv) for k in ev.accepted}
-        for j, (text, eps, _) in enumerate(guards[ev.accepted[0]]):
-            if all(matches(ev.user[k]["loss"], ev.expected(k, "loss", guards[k][j][2]),
-                           ev.bound) for k in ev.accepted):
-                message = (f"the loss is computed with {text}: the guard shifts it {figures}"
-                           f" and caps −log p at {-math.log(eps):.1f} where p underflows to 0;"
-                           f" {_LOG_SOFTMAX}{tail}")
-                break
+            message = (f"the loss is off at extreme logits (case {ev.cases[k].label}, "
+                       f"{figures}): a guard such as log(p + ε) or np.clip(p, ε, 1) caps −log p "
+                       f"where p underflows to 0; {_LOG_SOFTMAX}")
     if message is None:
         return None
-    ev.skip |= {("loss", k) for k in bad}
-    ev.rows["loss"] = ev.rows["loss"]._replace(ok=True, warning="unstable")
+    rest = [k for k in ev.accepted if ("loss", k) not in ev.skip
+            and not matches(ev.user[k]["loss"], ev.expected(k, "loss"), ev.bound)]
+    if not rest:
+        grads_ok = all(r.ok for o, r in ev.rows.items() if o != "loss")
+        message += ("; the loss is right on every other case" if ev.skip else "") + (
+            (" and" if ev.skip else ";") + " every gradient matches" if grads_ok else "")
+    ev.rows["loss"] = ev.rows["loss"]._replace(ok=not rest, warning="unstable")
     return Diagnosis("loss", "unstable", message)
 
 

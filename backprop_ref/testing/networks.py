@@ -51,7 +51,7 @@ from .cases import (
     to_user,
 )
 from .rules import Model, declare_hint, factor, scale_models
-from .targets import (
+from .catalog import (
     GPRIME_OF_A,
     PENALTY,
     UNSTABLE_SOFTMAX,

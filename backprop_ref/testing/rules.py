@@ -55,6 +55,7 @@ class Evidence:
     roles: Callable[[str], str]
     layout: str
     bound: float
+    conv: Conventions = Conventions()
     rows: dict = field(default_factory=dict)
     skip: set = field(default_factory=set)
     _cache: dict = field(default_factory=dict)
@@ -289,7 +290,7 @@ def other_message(ev: Evidence, o: str) -> str:
 
 
 def shape_diagnosis(o: str, want: np.ndarray, got: np.ndarray, layout: str,
-                    forms: list, ev: Evidence | None = None) -> Diagnosis:
+                    forms: list, ev: Evidence | None = None, role: str = "W") -> Diagnosis:
     """A wrong shape: a transpose, a recognisable form of the user's shape (``forms``:
     ``(kind, message, compute(case) -> array in the user's shape)``), or just the shape."""
     if ev is not None:
@@ -299,9 +300,13 @@ def shape_diagnosis(o: str, want: np.ndarray, got: np.ndarray, layout: str,
                                  f"{want.shape}: {message}")
     if got.shape == want.shape[::-1] and want.ndim == 2:
         if matches(got.T, want):
-            why = ("W is (fan_out, fan_in) and b (fan_out, 1) in the columns layout"
-                   if layout == "columns" else "W is (fan_in, fan_out) in the rows layout: "
-                   "dW = A_prevᵀ δ")
+            if role in ("W", "b"):
+                why = ("W is (fan_out, fan_in) and b (fan_out, 1) in the columns layout"
+                       if layout == "columns" else "W is (fan_in, fan_out) in the rows layout: "
+                       "dW = A_prevᵀ δ")
+            else:
+                why = ("the examples are columns in the columns layout" if layout == "columns"
+                       else "the examples are rows in the rows layout")
             return Diagnosis(o, "transpose", f"{o} is the transpose of the reference "
                              f"(shape {got.shape}, expected {want.shape}): {why}")
         return Diagnosis(o, "transpose", f"{o} has the transposed shape {got.shape} of "

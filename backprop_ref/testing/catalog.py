@@ -1,4 +1,4 @@
-"""Every derivation the checker can check: the call it makes, its cases, the reference's
+"""The catalog of targets, every derivation the checker can check: the call it makes, its cases, the reference's
 outputs (in the declared conventions) and the slips it can name.
 
 `targets()` lists them; `resolve` turns a derivation id or a public name into the target.
@@ -590,7 +590,7 @@ def reg_scale_text(fac: float, conv: Conventions, what: str = "the L2 gradient")
 def _l2_models(cases: list, conv: Conventions) -> list[Model]:
     ms = []
     for fac in (2.0, 0.5):
-        other = {2.0: "sum", 0.5: "half"}.get(fac * conv.l2_factor)
+        other = {1.0: "half", 2.0: "sum"}.get(fac * conv.l2_factor)
         hint = (f"; if your penalty is {PENALTY[other]}, " + declare_hint("l2", other)
                 if other and other != conv.l2 else "")
         ms.append(Model("reg_scale", "dW", reg_scale_text(fac, conv, "dW") + hint,
