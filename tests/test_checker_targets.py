@@ -117,7 +117,7 @@ def test_the_l2_convention_on_d16():
 
 @pytest.mark.parametrize("against, kw, text", [
     ("D11", {"l2": "sum"}, "l2='sum' has no use for D11 (delta_ce_softmax): it has no L2 term; "
-                           "l2 applies to D16, D17, D19, D18"),
+                           "l2 applies to D16, D17, D18, D19"),
     ("D3", {"reduction": "sum"}, "reduction='sum' has no use for D3 (softmax): it has no mean "
                                  "over a batch"),
     ("D17", {"l2": "full"}, "l2 must be 'half'"),

@@ -58,8 +58,8 @@ def _conventions(t: Target, against: Any, layout: str, l2: str, reduction: str) 
                          f"{reduction!r}")
     for name, value, default in (("l2", l2, "half"), ("reduction", reduction, "mean")):
         if value != default and name not in t.conventions:
-            users = ", ".join(x.ids[0] if x.ids else x.name for x in _all()
-                              if name in x.conventions)
+            users = ", ".join(sorted({i for x in _all() if name in x.conventions
+                                      for i in x.ids}, key=lambda i: int(i[1:])))
             what = "no L2 term" if name == "l2" else "no mean over a batch"
             raise ValueError(f"{name}={value!r} has no use for {against} ({t.name}): it has "
                              f"{what}; {name} applies to {users}")

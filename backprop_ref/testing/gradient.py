@@ -127,10 +127,11 @@ def check_gradient(f: Callable, args: Any, grads: Any, *, seed: int = 0) -> Chec
     rep = CheckReport(describe(f), "central differences", "float64 central differences of f",
                       call=_CALL)
     xs = {i: _float_arg(names[i], values[i]) for i, _ in pairs}
+    if not pairs:
+        rep.error = "no gradient to check: grads is empty or all None"
+        return rep
 
-    def f_at(i: int, x: np.ndarray) -> float:
-        vals = copy.deepcopy(values)
-        vals[i] = x
+    def value(vals: list) -> np.ndarray:
         with np.errstate(all="ignore"):
             out = f(**dict(zip(names, vals))) if by_name else f(*vals)
         a = np.asarray(out)
@@ -138,10 +139,15 @@ def check_gradient(f: Callable, args: Any, grads: Any, *, seed: int = 0) -> Chec
             raise _NotScalar(f"f returned {type(out).__name__}"
                              + (f" of shape {a.shape}" if a.size != 1 else "")
                              + ", expected a number")
-        return float(a.reshape(()))
+        return a.reshape(())
+
+    def f_at(i: int, x: np.ndarray) -> float:
+        vals = copy.deepcopy(values)
+        vals[i] = x
+        return float(value(vals))
 
     try:
-        f0 = f_at(pairs[0][0], xs[pairs[0][0]]) if pairs else None
+        out0 = value(copy.deepcopy(values))
     except _NotScalar as exc:
         rep.error = f"{exc}; the checker calls {_CALL}"
         return rep
@@ -149,11 +155,9 @@ def check_gradient(f: Callable, args: Any, grads: Any, *, seed: int = 0) -> Chec
         rep.error = f"f raised {_one_line(exc)}, called as f(*args)"
         rep.raised = True
         return rep
-    if not pairs:
-        rep.error = "no gradient to check: grads is empty or all None"
+    if not math.isfinite(float(out0)):
+        rep.error = f"f returned {float(out0)} at args: central differences need a finite value"
         return rep
-    out0 = np.asarray(f(**dict(zip(names, copy.deepcopy(values)))) if by_name
-                      else f(*copy.deepcopy(values)))
     gs = {i: np.asarray(g) for i, g in pairs}
     low_names = [f"d{names[i]}" for i, g in gs.items() if g.dtype in (np.float32, np.float16)]
     low = bool(low_names) or out0.dtype in (np.float32, np.float16) or any(
@@ -165,9 +169,6 @@ def check_gradient(f: Callable, args: Any, grads: Any, *, seed: int = 0) -> Chec
             "float32/float16 involved: compared at the central-difference bound "
             f"{numdiff.TOL_FLOAT32:g}·max(1, max|fd|) with a step of 1e-2, not "
             f"{numdiff.TOL:g} with 1e-4")))
-    if f0 is not None and not math.isfinite(f0):
-        rep.error = f"f returned {f0} at args: central differences need a finite value"
-        return rep
     rng = np.random.default_rng(seed)
     dims = _dims(names, values)
     for i, g in gs.items():
