@@ -158,8 +158,8 @@ def from_nielsen(net: Any) -> Callable:
 
     def backprop_batch(params, X, y, hidden="relu", head="softmax_ce", reg=0.0):
         if (hidden, head) != ("sigmoid", "sigmoid_mse"):
-            raise Refused("Nielsen's network.py computes sigmoid layers with the quadratic "
-                          "cost: D18 with hidden='sigmoid', head='sigmoid_mse'")
+            raise Refused("network.py is sigmoid layers with the quadratic cost (D18 with "
+                          "hidden='sigmoid', head='sigmoid_mse')")
         if reg:
             raise Refused("network.py has no L2 term (reg > 0)")
         L = sum(1 for k in params if str(k).startswith("W"))
