@@ -275,6 +275,9 @@ def test_assert_matches_reference_carries_the_report():
 def test_a_bad_return_is_one_line(fn, text):
     rep = testing.check(fn, "D17")
     assert not rep.ok and text in rep.error and "\n" not in rep.error
+    if "nan/inf" not in text:             # every error says the call the checker makes
+        assert rep.error.endswith("the checker calls fn(params, X, y, reg=…) -> (loss, grads) "
+                                  "| Result | dict")
 
 
 def test_a_raising_function_is_one_line():
@@ -287,6 +290,7 @@ def test_a_raising_function_is_one_line():
         return bp.two_layer.loss_and_grads(p, X, y, reg=reg) if len(X) > 1 else 1 / 0
     rep = testing.check(n1_bug, "D17")     # fails inside a form it accepts: not a refusal
     assert rep.raised and "N=1" in rep.error and "ZeroDivisionError" in rep.error
+    assert "called as fn(params, X, y, reg=0.1): ZeroDivisionError" in rep.error
 
 
 def test_unknown_against_lists_the_valid_ones():
