@@ -318,7 +318,8 @@ def render(record: dict) -> str:
         "",
         "rep = testing.check(my_loss_and_grads, \"D17\")        # or \"two_layer.loss_and_grads\"",
         "print(rep)                                            # the table, diagnoses, warnings",
-        "rep.ok, rep.rows, rep.diagnoses, rep.warnings          # Diagnosis(output, kind, message, erratum)",
+        "rep.ok, rep.rows, rep.diagnoses, rep.warnings          "
+        "# Diagnosis(output, kind, message, erratum)",
         "rep.self_consistent                                   # your gradients vs your own loss",
         "testing.check(testing.from_cs231n(net), \"D17\", l2=\"sum\")   # CS231n's TwoLayerNet",
         "testing.check(testing.from_nielsen(net), \"D18\")             # Nielsen's network.py",

@@ -293,6 +293,15 @@ def test_a_raising_function_is_one_line():
     assert "called as fn(params, X, y, reg=0.1): ZeroDivisionError" in rep.error
 
 
+def test_a_function_that_exits_is_an_error_not_a_pass():
+    def quits(p, X, y, reg=0.0):
+        sys.exit(0)
+    rep = testing.check(quits, "D17")
+    assert not rep.ok and rep.raised and rep.error.endswith("it raised SystemExit: 0")
+    with pytest.raises(ValueError, match="seed must be a non-negative integer, got 'x'"):
+        testing.check(student.correct, "D17", seed="x")
+
+
 def test_unknown_against_lists_the_valid_ones():
     with pytest.raises(ValueError, match="unknown derivation 'D99'; expected one of D1, D2"):
         testing.check(student.correct, "D99")

@@ -74,7 +74,7 @@ def _build(cls: type, sizes: list, who: str, attempts: list) -> Any:
         for text, args, kwargs in attempts:
             try:
                 return cls(*args, **kwargs)
-            except Exception as exc:                               # noqa: BLE001
+            except (Exception, SystemExit) as exc:  # noqa: BLE001
                 errors.append(f"{cls.__name__}{text}: {type(exc).__name__}: {exc}")
     finally:
         np.random.set_state(state)

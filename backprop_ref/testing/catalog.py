@@ -1,5 +1,5 @@
-"""The catalog of targets, every derivation the checker can check: the call it makes, its cases, the reference's
-outputs (in the declared conventions) and the slips it can name.
+"""The catalog of targets, every derivation the checker can check: the call it makes, its
+cases, the reference's outputs (in the declared conventions) and the slips it can name.
 
 `targets()` lists them; `resolve` turns a derivation id or a public name into the target.
 The call the checker makes for each (`signature`), in the row layout:
@@ -11,12 +11,13 @@ D1 ``sigmoid_prime``, ``sigmoid``     ``fn(z) -> (N, K)``
 D2 ``relu_prime``, ``relu``           ``fn(z) -> (N, K)``
 D3 ``softmax``                        ``fn(z) -> A (N, K)``
 D4 ``softmax_jacobian``               ``fn(z) -> J (N, K, K)``
-D5 ``one_hot``; ``predict_labels``    ``fn(labels, num_classes) -> Y (N, K)``; ``fn(scores) -> (N,)``
+D5 ``one_hot``                        ``fn(labels, num_classes) -> Y (N, K)``
+``predict_labels``                    ``fn(scores) -> labels (N,)``
 D6 ``mse_grad``; ``mse``              ``fn(a, y) -> dA (N, K)``; ``-> loss``
 D7 ``cross_entropy_grad``; value      ``fn(probs, y) -> dA (N, K)``; ``-> loss``
 D8 ``binary_cross_entropy_grad``; …   ``fn(a, y) -> dA (N, K)``; ``-> loss``
 D9–D12 deltas                         ``fn(z, y) -> dZ (N, K)``
-D14 ``dense_backward``                ``fn(dZ, cache) -> (dX, dW, db)``, cache ``(X, W)`` or ``(x, w, b)``
+D14 ``dense_backward``                ``fn(dZ, cache) -> (dX, dW, db)``, ``(X, W)`` or ``(x, w, b)``
 D15 ``hidden_delta``                  ``fn(delta_next, W_next, z, activation) -> dZ``
 D16 ``l2_grad``                       ``fn(W, reg) -> dW``
 D17, D19 the notes' network           ``fn(params, X, y, reg=…) -> (loss, grads) | Result | dict``

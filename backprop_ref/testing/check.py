@@ -117,7 +117,7 @@ def _run(fn: Callable, t: Target, call_of: Callable, cases: list, layout: str) -
         except BadReturn as exc:
             out.bad = f"{exc} (case {c.label}); the checker calls {t.signature}"
             return out
-        except Exception as exc:                                   # noqa: BLE001
+        except (Exception, SystemExit) as exc:  # noqa: BLE001
             out.failures[k] = ("raised", _one_line(exc), call.text)
     return out
 
@@ -205,6 +205,8 @@ def check(fn: Callable, against: str, *, layout: str = "rows", l2: str = "half",
     """
     t = target(against)
     conv = _conventions(t, against, layout, l2, reduction)
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
     fn = adapt(fn)
     if not callable(fn):
         raise TypeError(f"fn must be callable, got {type(fn).__name__}")
@@ -213,8 +215,9 @@ def check(fn: Callable, against: str, *, layout: str = "rows", l2: str = "half",
                         + hint(fn))
     if getattr(fn, "backprop_layout", None):
         conv = conv._replace(layout=fn.backprop_layout)
-    rep = CheckReport(describe(fn), str(against), t.name, conv.layout, conv.l2,
-                      conv.reduction, list(t.conventions), t.signature)
+    rep = CheckReport(describe(fn), str(against), t.name, conv.layout, l2=conv.l2,
+                      reduction=conv.reduction, conventions=list(t.conventions),
+                      call=t.signature)
     cases = t.cases(np.random.default_rng(seed))
 
     # 1. run fn on every case, in the first call (of D14's two) it accepts at all
@@ -401,7 +404,7 @@ def _self_consistency(fn: Callable, t: Target, call_of: Callable, ev: Evidence,
             if worst is None:
                 worst = (*joint, "the gradients", c.label)
             break
-    except Exception as exc:                                       # noqa: BLE001
+    except (Exception, SystemExit) as exc:  # noqa: BLE001
         return None, f"not checked: the function raised {_one_line(exc)} near a case"
     how = (f"central differences of your loss along random directions, on {len(ks)} "
            f"case{'s' if len(ks) > 1 else ''}")

@@ -126,6 +126,8 @@ def check_gradient(f: Callable, args: Any, grads: Any, *, seed: int = 0) -> Chec
     pairs = _pairs(names, values, grads)
     rep = CheckReport(describe(f), "central differences", "float64 central differences of f",
                       call=_CALL)
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
     xs = {i: _float_arg(names[i], values[i]) for i, _ in pairs}
     if not pairs:
         rep.error = "no gradient to check: grads is empty or all None"
@@ -151,7 +153,7 @@ def check_gradient(f: Callable, args: Any, grads: Any, *, seed: int = 0) -> Chec
     except _NotScalar as exc:
         rep.error = f"{exc}; the checker calls {_CALL}"
         return rep
-    except Exception as exc:                                       # noqa: BLE001
+    except (Exception, SystemExit) as exc:  # noqa: BLE001
         rep.error = f"f raised {_one_line(exc)}, called as f(*args)"
         rep.raised = True
         return rep
@@ -177,7 +179,7 @@ def check_gradient(f: Callable, args: Any, grads: Any, *, seed: int = 0) -> Chec
         try:
             row, diag = _one(o, lambda z, i=i: f_at(i, z), x, g.astype(np.float64), rng, low,
                              tol, dims)
-        except Exception as exc:                                   # noqa: BLE001
+        except (Exception, SystemExit) as exc:  # noqa: BLE001
             rep.error = f"f raised {_one_line(exc)} near args, differencing {names[i]}"
             rep.raised = True
             return rep

@@ -124,18 +124,19 @@ class CheckReport:
     against: str
     reference: str
     layout: str = "rows"
-    l2: str = "half"
-    reduction: str = "mean"
-    conventions: list = field(default_factory=list)
-    call: str = ""
     ok: bool = False
     rows: list = field(default_factory=list)
     diagnoses: list = field(default_factory=list)
-    warnings: list = field(default_factory=list)
     tried: list = field(default_factory=list)
     refused: list = field(default_factory=list)
     error: str | None = None          # one line: the function raised or returned garbage
     raised: bool = False              # the error is an exception raised by the function
+    # (the fields above keep their order: code may build a report positionally)
+    l2: str = "half"
+    reduction: str = "mean"
+    conventions: list = field(default_factory=list)
+    call: str = ""
+    warnings: list = field(default_factory=list)
     bound: float = BOUND
     self_consistent: bool | None = None
     self_consistency: str = ""
@@ -172,13 +173,15 @@ class CheckReport:
                     _from_json_float(r["rel_error"]), r["ok"], r.get("note", ""),
                     r.get("warning", "")) for r in d.get("rows", [])]
         return cls(d["function"], d["against"], d["reference"], d.get("layout", "rows"),
-                   d.get("l2", "half"), d.get("reduction", "mean"),
-                   list(d.get("conventions", [])), d.get("call", ""), d["ok"], rows,
-                   [Diagnosis(**x) for x in d.get("diagnoses", [])],
-                   [Diagnosis(**x) for x in d.get("warnings", [])],
-                   list(d.get("tried", [])), list(d.get("refused", [])), d.get("error"),
-                   d.get("raised", False), d.get("bound", BOUND), d.get("self_consistent"),
-                   d.get("self_consistency", ""))
+                   ok=d["ok"], rows=rows,
+                   diagnoses=[Diagnosis(**x) for x in d.get("diagnoses", [])],
+                   tried=list(d.get("tried", [])), refused=list(d.get("refused", [])),
+                   error=d.get("error"), raised=d.get("raised", False),
+                   l2=d.get("l2", "half"), reduction=d.get("reduction", "mean"),
+                   conventions=list(d.get("conventions", [])), call=d.get("call", ""),
+                   warnings=[Diagnosis(**x) for x in d.get("warnings", [])],
+                   bound=d.get("bound", BOUND), self_consistent=d.get("self_consistent"),
+                   self_consistency=d.get("self_consistency", ""))
 
     # ------------------------------------------------------------------ text
     def header(self) -> str:
