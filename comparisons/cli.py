@@ -349,8 +349,9 @@ def cmd_check(args) -> int:
     try:
         testing.resolve(args.against)          # an unknown derivation first
         fn = _load_function(args.target)
-        report = testing.check(fn, args.against, layout=args.layout, seed=args.seed)
-    except ValueError as exc:
+        report = testing.check(fn, args.against, layout=args.layout, l2=args.l2,
+                               reduction=args.reduction, seed=args.seed)
+    except (ValueError, TypeError) as exc:
         print(f"backprop-ref check: error: {exc}", file=sys.stderr)
         return 2
     print(report.to_json() if args.json else report)
@@ -420,6 +421,11 @@ def build_parser() -> argparse.ArgumentParser:
                    "(delta_ce_softmax, two_layer.loss_and_grads, …)")
     c.add_argument("--layout", choices=("rows", "columns"), default="rows",
                    help="columns: Nielsen's W (fan_out, fan_in), examples as columns")
+    c.add_argument("--l2", choices=("half", "sum"), default="half",
+                   help="half: penalty ½·reg·ΣW², gradient reg·W (the notes); sum: reg·ΣW², "
+                   "gradient 2·reg·W (CS231n since 2017)")
+    c.add_argument("--reduction", choices=("mean", "sum"), default="mean",
+                   help="the data loss averaged (the notes) or summed over the batch")
     c.add_argument("--json", action="store_true", help="machine-readable report")
     c.add_argument("--seed", type=int, default=0, help="seed of the random cases (0)")
     c.set_defaults(func=cmd_check)
