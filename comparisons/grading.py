@@ -246,23 +246,22 @@ def _matches(r: Record) -> str:
 
 
 def render_table(records: list[Record], width: int | None = None) -> str:
-    """One row per submission: verdict, outputs that match, time, first diagnosis or
-    reason; a summary line.  ``width``: cut each row to it (a terminal's width)."""
-    heads = ("submission", "verdict", "matches", "time", "first diagnosis / reason")
-    rows = [(r.submission, r.verdict, _matches(r), f"{r.seconds:.1f} s", r.reason or "")
-            for r in records]
+    """One row per submission: its verdict, the outputs that match, the first diagnosis
+    or why it failed; a summary line.  ``width``: cut each row to it (a terminal's)."""
+    heads = ("submission", "verdict", "matches", "first diagnosis / reason")
+    rows = [(r.submission, r.verdict, _matches(r), r.reason or "") for r in records]
     w = [max(len(h), *(len(row[k]) for row in rows)) if rows else len(h)
-         for k, h in enumerate(heads[:4])]
+         for k, h in enumerate(heads[:3])]
     lines = []
     for row in [heads, *rows]:
-        line = "  ".join(f"{c:<{w[k]}}" if k != 3 else f"{c:>{w[k]}}"
-                         for k, c in enumerate(row[:4])) + "  " + row[4]
+        line = "  ".join(f"{c:<{w[k]}}" for k, c in enumerate(row[:3])) + "  " + row[3]
         line = line.rstrip()
         if width and len(line) > width:
             line = line[:max(10, width - 1)] + "…"
         lines.append(line)
-    counts = {v: sum(r.verdict == v for r in records) for v in dict.fromkeys(
-        r.verdict for r in records)}
+    counts: dict[str, int] = {}
+    for r in records:
+        counts[r.verdict] = counts.get(r.verdict, 0) + 1
     bad = {v: n for v, n in counts.items() if v != "ok"}
     lines.append(f"{len(records)} submission{'s' * (len(records) != 1)}: "
                  f"{counts.get('ok', 0)} ok, {sum(bad.values())} not ok"
