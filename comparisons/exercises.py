@@ -111,21 +111,23 @@ def _header(e: Exercise, layout: str, filename: str | None) -> str:
     return f'"""{text}"""\n\n'
 
 
-def _render(exercise: str, layout: str, filename: str | None, solved: bool) -> str:
+def _render(exercise: str, layout: str, filename: str | None, solved: bool,
+            change: dict | None = None) -> str:
     exercise = exercise_id(exercise) if exercise not in EXERCISES else exercise
     if layout not in LAYOUTS:
         raise ValueError(f"layout must be 'rows' or 'columns', got {layout!r}")
-    e = EXERCISES[exercise]
+    change = change or {}
     lines = []
     for line in TEMPLATES[(exercise, layout)].splitlines():
         m = _MARKED.match(line)
         if m is None:
             lines.append(line)
             continue
-        code = f"{m['indent']}{m['target']} = {m['formula'] if solved else '...'}"
-        comment = f"# {'' if solved else 'TODO '}{m['shape']}  {m['meaning']}"
+        formula = change.get(m["target"], m["formula"] if solved else "...")
+        code = f"{m['indent']}{m['target']} = {formula}"
+        comment = f"# {'TODO ' if formula == '...' else ''}{m['shape']}  {m['meaning']}"
         lines.append(f"{code:<{_COMMENT_COLUMN - 2}}  {comment}")
-    return _header(e, layout, filename) + "\n".join(lines) + "\n"
+    return _header(EXERCISES[exercise], layout, filename) + "\n".join(lines) + "\n"
 
 
 def skeleton(exercise: str, layout: str = "rows", filename: str | None = None) -> str:
@@ -133,9 +135,11 @@ def skeleton(exercise: str, layout: str = "rows", filename: str | None = None) -
     return _render(exercise, layout, filename, solved=False)
 
 
-def solution(exercise: str, layout: str = "rows", filename: str | None = None) -> str:
-    """The same file with every backward line written (the reference's formulas)."""
-    return _render(exercise, layout, filename, solved=True)
+def solution(exercise: str, layout: str = "rows", filename: str | None = None,
+             change: dict | None = None) -> str:
+    """The same file with every backward line written (the reference's formulas), or
+    with ``change`` (``{"dZ2": "A2 - Y"}``) written instead of some of them."""
+    return _render(exercise, layout, filename, solved=True, change=change)
 
 
 def solution_lines(exercise: str, layout: str = "rows") -> list[str]:
