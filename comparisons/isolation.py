@@ -9,8 +9,9 @@ process that `comparisons.submission.worker` runs:
   (the first `CAPTURE_LIMIT` characters) and which are never mixed into a report;
 * the file's folder is first on ``sys.path``; its working folder is the one given (the
   grader gives each submission a fresh temporary folder, and lists what it wrote there);
-* it may write files up to 64 MB (``RLIMIT_FSIZE``), runs with one BLAS thread (the
-  grader runs submissions in parallel instead) and with matplotlib's ``Agg`` back-end.
+* it may write files up to 64 MB (``RLIMIT_FSIZE``: past it a write fails with "File too
+  large", so a print loop cannot fill the disk), runs with one BLAS thread (the grader
+  runs submissions in parallel instead) and with matplotlib's ``Agg`` back-end.
 
 Two clocks: loading the file (its imports and top-level code) may take ``import_timeout``
 (default the larger of 60 s and ``timeout``), so that a submission importing torch is not
@@ -38,8 +39,6 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
-
-from .submission import OUTPUT_LIMIT
 
 DEFAULT_TIMEOUT = 60.0
 MIN_IMPORT_TIMEOUT = 60.0
@@ -420,7 +419,7 @@ def _signal_name(code: int) -> str:
         return f"signal {-code}"
     what = {"SIGSEGV": "segmentation fault", "SIGABRT": "abort", "SIGBUS": "bus error",
             "SIGFPE": "floating-point exception", "SIGILL": "illegal instruction",
-            "SIGKILL": "killed", "SIGXFSZ": f"wrote a file past {OUTPUT_LIMIT >> 20} MB"}
+            "SIGKILL": "killed"}
     return f"{name} ({what[name]})" if name in what else name
 
 

@@ -224,12 +224,12 @@ def _page(ex, work: str, top_keys, test_keys) -> list[str]:
         "| `slip` | an output disagrees; the reason is the checker's first diagnosis |",
         "| `not written` | an exercise's `...` lines are left; the reason names them |",
         "| `error` | it does not import (a `SyntaxError`, a missing module, a missing "
-        "function), raises, calls `sys.exit` or raises `KeyboardInterrupt`, or returns "
+        "function), raises, calls `sys.exit` or raises `KeyboardInterrupt`, writes more than "
+        "64 MB to a file or its output (the write fails: \"File too large\"), or returns "
         "something the checker cannot read |",
         "| `timeout` | it ran past its time limit; it was stopped, with every process it "
         "started |",
-        "| `crash` | its process died: `os._exit`, a segmentation fault, more than 64 MB "
-        "written to a file |",
+        "| `crash` | its process died: `os._exit`, a segmentation fault |",
         "",
         "### One process per submission",
         "",

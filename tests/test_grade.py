@@ -68,10 +68,7 @@ def _tree(folder: Path) -> set[str]:
     return {str(p.relative_to(folder)) for p in folder.rglob("*")}
 
 
-@pytest.fixture(scope="module")
-def class_run():
-    """One ``grade --format jsonl`` over the whole class: (code, stdout, stderr, records
-    by name, the folder's files before and after)."""
+def _class_run() -> dict:
     before = _tree(CLASS)
     start = time.monotonic()
     code, out, err = run(["grade", str(CLASS), *GRADE, "--timeout", "1", "--format", "jsonl"])
@@ -79,7 +76,28 @@ def class_run():
     records = [json.loads(line, parse_constant=_no_nan) for line in out.splitlines()]
     return {"code": code, "out": out, "err": err, "seconds": seconds,
             "records": {r["submission"]: r for r in records}, "order": records,
-            "before": before, "after": _tree(CLASS)}
+            "before": sorted(before), "after": sorted(_tree(CLASS))}
+
+
+@pytest.fixture(scope="module")
+def class_run(request, tmp_path_factory):
+    """One ``grade --format jsonl`` over the whole class: exit code, stdout, stderr,
+    records by name, the folder's files before and after.  Under pytest-xdist the first
+    worker to need it runs it and the others read its result (the run spawns processes:
+    once is enough)."""
+    if getattr(request.config, "workerinput", None) is None or os.name != "posix":
+        return _class_run()
+    import fcntl
+
+    shared = tmp_path_factory.getbasetemp().parent
+    with open(shared / "grade_class_run.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        cached = shared / "grade_class_run.json"
+        if cached.is_file():
+            return json.loads(cached.read_text())
+        result = _class_run()
+        cached.write_text(json.dumps(result))
+        return result
 
 
 def _no_nan(name):
@@ -395,3 +413,94 @@ def test_check_a_file_imports_its_neighbour_modules():
 def test_check_a_slip_still_exits_1_with_its_diagnosis():
     code, out, err = check("wrong_layer/submission.py")
     assert code == 1 and err == "" and "dW1: [wrong_layer E7]" in out
+
+
+def test_a_flood_of_output_is_cut_and_cannot_fill_the_disk(tmp_path):
+    """Past 64 MB a write fails ("File too large"): the function raised, the record keeps
+    the first 20 000 characters of what it printed."""
+    f = tmp_path / "flood.py"
+    f.write_text("import sys\n\ndef loss_and_grads(params, X, y, reg=0.0):\n"
+                 "    for _ in range(100):\n        sys.stdout.write('x' * 2**20)\n")
+    code, out, err = run(["check", f"{f}:loss_and_grads", "--against", "D17", "--json"])
+    doc = json.loads(out)
+    assert code == 2 and doc["verdict"] == "error" and "File too large" in doc["error"]
+    assert len(doc["stdout"]) < 20_100 and doc["stdout"].endswith("(cut: 67108864 bytes in all)")
+
+
+# ----------------------------------------------------------------------------- the runner
+def test_interrupting_the_grader_stops_every_running_submission(tmp_path):
+    from comparisons.isolation import Job, run_jobs
+
+    pid_file = tmp_path / "pid"
+    spin = tmp_path / "spin.py"
+    spin.write_text(f"import os\nopen({str(pid_file)!r}, 'w').write(str(os.getpid()))\n"
+                    "def loss_and_grads(params, X, y, reg=0.0):\n    while True:\n"
+                    "        pass\n")
+    jobs = [Job(str(spin), "loss_and_grads", "D17"),
+            Job(str(CLASS / "correct" / "submission.py"), "loss_and_grads", "D17")]
+
+    def ctrl_c(outcome):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_jobs(jobs, timeout=60, parallel=2, on_done=ctrl_c)
+    pid = int(pid_file.read_text())
+    deadline = time.monotonic() + 5
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(pid)
+
+
+def test_without_the_zygote_each_submission_gets_a_fresh_interpreter():
+    """The fallback where os.fork does not exist: the same records."""
+    from comparisons.isolation import Job, describe, run_jobs
+
+    jobs = [Job(str(CLASS / name / "submission.py"), "loss_and_grads", "D17", cwd="temp")
+            for name in ("print_at_import", "os_exit")]
+    first, second = (describe(o) for o in run_jobs(jobs, timeout=30, mode="spawn"))
+    assert first["verdict"] == "ok" and first["stdout"].startswith("loading my network")
+    assert second["verdict"] == "crash" and "code 3" in second["reason"]
+
+
+class _Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+@pytest.mark.parametrize("tqdm", [True, False])
+def test_a_progress_bar_only_on_a_terminal(monkeypatch, tqdm):
+    from comparisons import grading
+
+    if not tqdm:
+        monkeypatch.setitem(__import__("sys").modules, "tqdm", None)   # the cli extra missing
+    term = _Terminal()
+    monkeypatch.setattr("sys.stderr", term)
+    bar = grading._Progress(3)
+    bar.update()
+    bar.close()
+    shown = term.getvalue()
+    assert "grading" in shown and (("grading: 1/3" in shown) is not tqdm)
+    piped = io.StringIO()
+    monkeypatch.setattr("sys.stderr", piped)
+    bar = grading._Progress(3)
+    bar.update()
+    bar.close()
+    assert piped.getvalue() == ""
+
+
+def test_conventions_pass_through_only_when_declared():
+    """--l2/--reduction reach the checker only when given a value other than the notes';
+    a checker without the option says so in one line."""
+    import inspect
+
+    from backprop_ref import testing
+
+    code, out, err = run(["grade", str(CLASS / "correct"), *GRADE, "--l2", "half",
+                          "--reduction", "mean"])
+    assert code == 0, err
+    code, out, err = run(["grade", str(CLASS / "correct"), *GRADE, "--l2", "sum"])
+    if "l2" in inspect.signature(testing.check).parameters:
+        assert code in (0, 1) and err == ""
+    else:
+        assert (code, out) == (2, "") and err.count("\n") == 1
+        assert "--l2 sum: this version of backprop_ref.testing.check has no l2 option" in err
