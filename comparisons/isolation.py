@@ -283,11 +283,13 @@ class _Spawner:
     def start(self, run: _Run) -> None:
         kw = {"start_new_session": True} if os.name == "posix" else {
             "creationflags": getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0)}
-        run.popen = subprocess.Popen(
-            _python() + ["-c", _BOOT.format(entry="worker"), json.dumps(_sys_path()),
-                         json.dumps(run.payload())],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            env=_child_env(), **kw)
+        # the job's own files from the start: a failure before the worker redirects them
+        # (the interpreter's, the boot's) is in the record too
+        with open(run.files["stdout"], "wb") as out, open(run.files["stderr"], "wb") as err:
+            run.popen = subprocess.Popen(
+                _python() + ["-c", _BOOT.format(entry="worker"), json.dumps(_sys_path()),
+                             json.dumps(run.payload())],
+                stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=_child_env(), **kw)
         run.began(run.popen.pid)
         self.runs[run.pid] = run
 

@@ -38,7 +38,7 @@ def test_the_page_is_what_the_commands_print_now():
     assert _verdicts(page) == _verdicts(_page_module().render()), \
         "stale: run python examples/exercise_page.py"
     assert "not written yet: dZ2, dW2, db2, dA1, dZ1, dW1, db1" in page
-    assert "dZ2: [scale] dZ2 is N × the reference" in page
+    assert "dZ2: [scale]" in page
     assert "result: ok, every output matches the reference" in page
 
 
@@ -69,8 +69,12 @@ def test_the_pytest_recipe_grades_a_class_one_test_each(tmp_path):
     assert r.returncode == 1, r.stdout + r.stderr
     out = r.stdout
     assert "2 failed, 1 passed" in out, out
-    assert ("FAILED test_class.py::test_submission[bob] - Failed: bob: slip: dW1: "
-            "[wrong_layer E7]") in out
-    assert ("FAILED test_class.py::test_submission[cid] - Failed: cid: error: called "
-            "sys.exit(0) inside the function") in out
+    summary = {line.split(" - ")[0]: line for line in out.splitlines()
+               if line.startswith("FAILED")}
+    assert set(summary) == {"FAILED test_class.py::test_submission[bob]",
+                            "FAILED test_class.py::test_submission[cid]"}
+    assert "- Failed: bob: slip: " in summary["FAILED test_class.py::test_submission[bob]"]
+    assert "[wrong_layer E7]" in summary["FAILED test_class.py::test_submission[bob]"]
+    assert "- Failed: cid: error: " in summary["FAILED test_class.py::test_submission[cid]"]
+    assert "SystemExit" in summary["FAILED test_class.py::test_submission[cid]"]
     assert "test_submission[ann]" not in out

@@ -37,16 +37,16 @@ GRADE = ["--file", "submission.py", "--function", "loss_and_grads", "--against",
 #: submission -> (verdict, words its reason holds)
 EXPECTED = {
     "correct": ("ok", None),
-    "wrong_layer": ("slip", "dW1: [wrong_layer E7] dA1 = dZ2 · W1"),
+    "wrong_layer": ("slip", "[wrong_layer E7]"),
     "syntax_error": ("error", "cannot import "),
     "print_at_import": ("ok", None),
-    "exit_in_function": ("error", "called sys.exit(0) inside the function (SystemExit)"),
+    "exit_in_function": ("error", "SystemExit"),
     "infinite_loop": ("timeout", "the check took longer than 1 s"),
     "writes_files": ("ok", None),
     "neighbour": ("ok", None),
     "imports_torch": ("ok", None),
     "runs_past_timeout": ("timeout", "the check took longer than 1 s"),
-    "keyboard_interrupt": ("error", "raised KeyboardInterrupt inside the function"),
+    "keyboard_interrupt": ("error", "KeyboardInterrupt"),
     "os_exit": ("crash", "exited during the check with code 3"),
     "segfault": ("crash", "SIGSEGV (segmentation fault)"),
     "half_written": ("not written", "not written yet: dA1, dZ1, dW1, db1"),
@@ -272,8 +272,9 @@ def test_gradescope_results_validate_and_score_each_output(class_run):
     assert [(n, t["status"], t["score"]) for n, t in tests.items()] == [
         ("loss", "passed", 0), ("dW2", "passed", 1), ("db2", "passed", 1),
         ("dW1", "failed", 0), ("db1", "failed", 0)]
-    assert tests["dW1"]["output"].startswith("[wrong_layer E7] dA1 = dZ2 · W1")
-    assert "first diagnosis: dW1: [wrong_layer E7]" in tests["db1"]["output"]
+    failed = [t["output"] for t in tests.values() if t["status"] == "failed"]
+    assert [o for o in failed if o.startswith("[wrong_layer E7] ")]      # its diagnosis
+    assert [o for o in failed if "first diagnosis: " in o and "[wrong_layer E7]" in o]
     broken = gradescope_results(_record(class_run["records"]["syntax_error"]), outputs)
     assert [t["name"] for t in broken["tests"]] == ["dW2", "db2", "dW1", "db1"]
     assert all(t["output"].startswith("not checked: cannot import") for t in broken["tests"])
@@ -312,7 +313,7 @@ def test_gradescope_file_from_the_command_line(tmp_path):
     data = json.loads(out_file.read_text())
     assert validate_gradescope(data) == []
     assert (data["score"], data["extra_data"]["max_points"]) == (2, 4)
-    assert data["output"].startswith("slip: dW1: [wrong_layer E7]")
+    assert data["output"].startswith("slip: ") and "[wrong_layer E7]" in data["output"]
     code, _, err = run(["grade", str(CLASS / "correct"), str(CLASS / "neighbour"), *GRADE,
                         "--gradescope", str(out_file)])
     assert code == 2 and "--gradescope writes one submission's results.json" in err
@@ -387,15 +388,16 @@ def test_check_json_for_an_import_error_is_one_document_and_exit_2():
 def test_check_sys_exit_in_the_function_is_no_longer_a_pass():
     code, out, err = check("exit_in_function/submission.py")
     assert code == 2 and out == ""
-    assert err.splitlines()[-1].endswith(
-        "called sys.exit(0) inside the function (SystemExit): the check cannot finish")
+    *printed, last = err.splitlines()
+    assert last.startswith("backprop-ref check: error: ") and "SystemExit" in last
+    assert printed[1:] == ["  | checking the shapes..."]
     code, out, _ = check("exit_in_function/submission.py", "--json")
     assert code == 2 and json.loads(out)["raised"] is True
 
 
 @pytest.mark.parametrize("target, verdict, words", [
     ("infinite_loop/submission.py", "timeout", "the check took longer than 1 s"),
-    ("keyboard_interrupt/submission.py", "error", "raised KeyboardInterrupt"),
+    ("keyboard_interrupt/submission.py", "error", "KeyboardInterrupt"),
     ("os_exit/submission.py", "crash", "with code 3"),
 ])
 def test_check_records_what_stops_a_function_and_exits_2(target, verdict, words):
@@ -412,7 +414,7 @@ def test_check_a_file_imports_its_neighbour_modules():
 
 def test_check_a_slip_still_exits_1_with_its_diagnosis():
     code, out, err = check("wrong_layer/submission.py")
-    assert code == 1 and err == "" and "dW1: [wrong_layer E7]" in out
+    assert code == 1 and err == "" and "[wrong_layer E7]" in out
 
 
 def test_a_flood_of_output_is_cut_and_cannot_fill_the_disk(tmp_path):
