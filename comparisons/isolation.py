@@ -40,6 +40,8 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+from .submission import is_file
+
 DEFAULT_TIMEOUT = 60.0
 MIN_IMPORT_TIMEOUT = 60.0
 START_TIMEOUT = 120.0
@@ -149,9 +151,10 @@ class _Run:
         self.started = self.deadline = 0.0
 
     def payload(self) -> list:
-        j = self.job
-        return [{"module": j.module, "function": j.function, "against": j.against,
-                 "options": j.options, "shown": j.shown, "sys_path": _sys_path(), "env": _child_env()},
+        j = self.job                     # a relative file means what it means here
+        module = os.path.abspath(j.module) if is_file(j.module) else j.module
+        return [{"module": module, "function": j.function, "against": j.against,
+                 "options": j.options, "shown": j.shown or j.module, "sys_path": _sys_path(), "env": _child_env()},
                 self.files]
 
     def began(self, pid: int) -> None:

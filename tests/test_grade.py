@@ -453,11 +453,13 @@ def test_interrupting_the_grader_stops_every_running_submission(tmp_path):
     assert not _alive(pid)
 
 
-def test_without_the_zygote_each_submission_gets_a_fresh_interpreter():
-    """The fallback where os.fork does not exist: the same records."""
+def test_without_the_zygote_each_submission_gets_a_fresh_interpreter(monkeypatch):
+    """The fallback where os.fork does not exist: the same records (and a relative path
+    means what it means to the caller, whatever folder the submission runs in)."""
     from comparisons.isolation import Job, describe, run_jobs
 
-    jobs = [Job(str(CLASS / name / "submission.py"), "loss_and_grads", "D17", cwd="temp")
+    monkeypatch.chdir(CLASS)
+    jobs = [Job(f"{name}/submission.py", "loss_and_grads", "D17", cwd="temp")
             for name in ("print_at_import", "os_exit")]
     first, second = (describe(o) for o in run_jobs(jobs, timeout=30, mode="spawn"))
     assert first["verdict"] == "ok" and first["stdout"].startswith("loading my network")
