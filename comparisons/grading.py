@@ -457,7 +457,9 @@ def validate_gradescope(data) -> list[str]:
 def check_options(args) -> dict:
     """`backprop_ref.testing.check`'s options from a command line: ``layout`` and
     ``seed``, and ``l2``/``reduction`` only when given a value other than the notes'
-    default (so that this works with a checker that does not take them yet)."""
+    default (so that this works with a checker that does not take them yet).  A
+    ``ValueError`` (one line) for a target the checker does not know or a convention it
+    refuses for this target (``--l2 sum`` on D11), before any submission runs."""
     import inspect
 
     from backprop_ref import testing
@@ -472,6 +474,10 @@ def check_options(args) -> dict:
             raise ValueError(f"--{name} {value}: this version of backprop_ref.testing.check "
                              f"has no {name} option yet")
         options[name] = value
+    try:      # the checker validates its arguments before it calls the function
+        testing.check(lambda *a, **k: None, args.against, **options)
+    except TypeError as exc:
+        raise ValueError(str(exc)) from None
     return options
 
 
@@ -598,7 +604,7 @@ def check_command(args) -> int:
     outcome = run_jobs([Job(module, function, args.against, options)],
                        timeout=getattr(args, "timeout", DEFAULT_TIMEOUT))[0]
     rec = describe(outcome)
-    if rec["stage"] == "load" and rec["verdict"] == "error":
+    if rec["stage"] in ("load", "arguments") and rec["verdict"] == "error":
         if not args.json:
             _echo_output(args.target, rec)
         return fail(rec["reason"], {"stdout": rec["stdout"], "stderr": rec["stderr"]})

@@ -206,7 +206,10 @@ def check_function(fn, against: str, options: dict) -> dict:
     from backprop_ref import testing
 
     seen: list = []
-    report = testing.check(_guarded(fn, seen), against, **options)
+    # a plain function is guarded; a class, an object or a bound method goes to the checker
+    # as it is (its adapters and hints need them whole), and exercises are functions
+    checked = _guarded(fn, seen) if inspect.isfunction(fn) else fn
+    report = testing.check(checked, against, **options)
     data = report.to_dict()
     if seen:
         names = placeholders(fn)
@@ -244,6 +247,11 @@ def run_job(job: dict, on_loaded=lambda: None) -> dict:
     except KeyboardInterrupt:
         out = {"verdict": "error", "raised": True,
                "reason": "raised KeyboardInterrupt inside the function"}
+    except (TypeError, ValueError) as exc:
+        # the checker refuses the call itself (a class it cannot adapt, a convention the
+        # target has no use for): the function's own exceptions never escape check
+        return {"verdict": "error", "stage": "arguments", "reason": " ".join(str(exc).split()),
+                "report": None, "seconds": time.perf_counter() - start}
     except BaseException as exc:                       # noqa: BLE001
         out = {"verdict": "error", "raised": True,
                "reason": f"the check stopped on what the function did: {_one_line(exc)}"}
