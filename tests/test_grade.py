@@ -395,13 +395,13 @@ def test_check_sys_exit_in_the_function_is_no_longer_a_pass():
     assert code == 2 and json.loads(out)["raised"] is True
 
 
-@pytest.mark.parametrize("target, verdict, words", [
-    ("infinite_loop/submission.py", "timeout", "the check took longer than 1 s"),
-    ("keyboard_interrupt/submission.py", "error", "KeyboardInterrupt"),
-    ("os_exit/submission.py", "crash", "with code 3"),
+@pytest.mark.parametrize("target, timeout, verdict, words", [
+    ("infinite_loop/submission.py", "0.3", "timeout", "the check took longer than 0.3 s"),
+    ("keyboard_interrupt/submission.py", "30", "error", "KeyboardInterrupt"),
+    ("os_exit/submission.py", "30", "crash", "with code 3"),
 ])
-def test_check_records_what_stops_a_function_and_exits_2(target, verdict, words):
-    code, out, err = check(target, "--json", "--timeout", "1")
+def test_check_records_what_stops_a_function_and_exits_2(target, timeout, verdict, words):
+    code, out, err = check(target, "--json", "--timeout", timeout)
     doc = json.loads(out)
     assert code == 2 and doc["verdict"] == verdict and words in doc["error"]
     assert err.count("\n") == 1 and words in err
