@@ -1,6 +1,6 @@
 """Each submission in its own process, with a time limit, its output captured.
 
-`run_jobs` checks any number of submissions, up to ``jobs`` at a time, each in a child
+`run_jobs` checks any number of submissions, up to ``parallel`` at a time, each in a child
 process that `comparisons.submission.worker` runs:
 
 * the child leads its own process group; when its time is up the whole group is killed
@@ -17,9 +17,10 @@ Two clocks: loading the file (its imports and top-level code) may take ``import_
 (default the larger of 60 s and ``timeout``), so that a submission importing torch is not
 judged on the framework's start-up; the check itself may take ``timeout`` (default 60 s).
 
-How the children start: on POSIX a *zygote*, one process started per run that imports
-NumPy and `backprop_ref` once (about 0.3 s), forks a child per submission (a few
-milliseconds each); elsewhere each child is a fresh interpreter (``spawn``).  Neither
+How the children start: on POSIX a *zygote*, one process (started on first use, kept for
+the life of the caller) that imports NumPy and `backprop_ref` once and warms the checker
+up (about 0.5 s of CPU), forks a child per submission (about 20 ms of CPU each, a fresh
+interpreter costs 0.35 s); elsewhere each child is a fresh interpreter (``spawn``).  Neither
 imports the user's ``__main__`` (``multiprocessing`` would).  The isolation protects the
 grader from accidents (an exit, a hang, a crash, a flood of output), not from a hostile
 submission: it is not a sandbox.
