@@ -307,58 +307,22 @@ def cmd_errata(args) -> int:
     return 0 if all(m.ok for _, m in results) else 1
 
 
-def _load_function(target: str):
-    """``MODULE_OR_FILE:FUNCTION`` -> the function; a one-line ``ValueError`` otherwise."""
-    import importlib
-    import importlib.util
-
-    module_name, sep, func_name = target.rpartition(":")
-    if not sep or not module_name or not func_name:
-        raise ValueError(f"{target!r} is not MODULE_OR_FILE:FUNCTION "
-                         "(e.g. examples/two_layer_student.py:correct)")
-    try:
-        if module_name.endswith(".py") or os.path.sep in module_name:
-            if not os.path.isfile(module_name):
-                raise ValueError(f"cannot import {module_name}: no such file")
-            name = os.path.splitext(os.path.basename(module_name))[0]
-            spec = importlib.util.spec_from_file_location(name, module_name)
-            module = importlib.util.module_from_spec(spec)
-            sys.modules.setdefault(name, module)
-            spec.loader.exec_module(module)
-        else:
-            module = importlib.import_module(module_name)
-    except ValueError:
-        raise
-    except BaseException as exc:          # noqa: BLE001  (SyntaxError, SystemExit, …)
-        text = " ".join(str(exc).split())
-        raise ValueError(f"cannot import {module_name}: {type(exc).__name__}: {text}") \
-            from None
-    fn = module
-    for part in func_name.split("."):
-        if not hasattr(fn, part):
-            raise ValueError(f"{module_name} has no function {func_name!r}")
-        fn = getattr(fn, part)
-    if not callable(fn):
-        raise ValueError(f"{module_name}:{func_name} is a {type(fn).__name__}, not a function")
-    return fn
-
-
 def cmd_check(args) -> int:
-    from backprop_ref import testing
+    from .grading import check_command   # the function runs in its own process
 
-    try:
-        testing.resolve(args.against)          # an unknown derivation first
-        fn = _load_function(args.target)
-        report = testing.check(fn, args.against, layout=args.layout, l2=args.l2,
-                               reduction=args.reduction, seed=args.seed)
-    except (ValueError, TypeError) as exc:
-        print(f"backprop-ref check: error: {exc}", file=sys.stderr)
-        return 2
-    print(report.to_json() if args.json else report)
-    if report.raised:
-        print(f"backprop-ref check: error: {args.target} {report.error}", file=sys.stderr)
-        return 2
-    return 0 if report.ok else 1
+    return check_command(args)
+
+
+def cmd_grade(args) -> int:
+    from .grading import grade_command
+
+    return grade_command(args)
+
+
+def cmd_exercise(args) -> int:
+    from .exercises import exercise_command
+
+    return exercise_command(args)
 
 
 def cmd_bench(args) -> int:
@@ -428,7 +392,43 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the data loss averaged (the notes) or summed over the batch")
     c.add_argument("--json", action="store_true", help="machine-readable report")
     c.add_argument("--seed", type=int, default=0, help="seed of the random cases (0)")
+    c.add_argument("--timeout", type=_positive(float), default=60.0, metavar="S",
+                   help="seconds the check may take; the function runs in its own process")
     c.set_defaults(func=cmd_check)
+
+    from .exercises import LAYOUTS, exercise_id
+    g = sub.add_parser("grade", help="check a class's submissions, each in its own process "
+                       "with a time limit: a table, JSON lines, CSV or Gradescope's results")
+    g.add_argument("paths", nargs="+", metavar="PATH",
+                   help="a .py file, a folder of them, or a folder of student folders (--file)")
+    g.add_argument("--function", required=True, metavar="NAME", help="the function to check")
+    g.add_argument("--against", required=True, metavar="ID", help="as for check: D17, …")
+    g.add_argument("--file", metavar="NAME", help="one folder per student, each holding NAME")
+    g.add_argument("--layout", choices=LAYOUTS, default="rows", help="as for check")
+    g.add_argument("--l2", choices=("half", "sum"), default=None,
+                   help="sum: the penalty reg·ΣW², gradient 2·reg·W (default: half)")
+    g.add_argument("--reduction", choices=("mean", "sum"), default=None,
+                   help="sum: loss and gradients summed over the batch (default: mean)")
+    g.add_argument("--seed", type=_seed, default=0, help="seed of the random cases")
+    g.add_argument("--timeout", type=_positive(float), default=60.0, metavar="S",
+                   help="seconds the check of one submission may take")
+    g.add_argument("--format", choices=("table", "jsonl", "csv"), default="table",
+                   help="the report on stdout")
+    g.add_argument("--gradescope", type=_writable_file, metavar="FILE",
+                   help="also write Gradescope's results.json for the one submission")
+    g.add_argument("--jobs", type=_positive(int), default=None, metavar="N",
+                   help="submissions checked at once (default: the cores)")
+    g.set_defaults(func=cmd_grade)
+
+    x = sub.add_parser("exercise", help="write an exercise: the forward pass written, every "
+                       "backward line a TODO")
+    x.add_argument("id", type=exercise_id, metavar="ID", help="D9, D11, D14, D15, D17 or D18")
+    x.add_argument("--layout", choices=LAYOUTS, default="rows",
+                   help="columns: Nielsen's W (fan_out, fan_in), examples as columns")
+    x.add_argument("-o", "--output", type=_writable_file, metavar="FILE",
+                   help="write the file (default: print it)")
+    x.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+    x.set_defaults(func=cmd_exercise)
 
     b = sub.add_parser("bench", help="run the benchmarks and write benchmarks/REPORT.md")
     b.add_argument("--quick", action="store_true",
