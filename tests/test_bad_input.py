@@ -1,8 +1,10 @@
-"""Bad input gets a clear error naming the argument and what it got (README "Bad input").
+"""Bad input gets a clear error naming the argument and what it got (docs/bad-input.md).
 
-Two tables:
+Three tables:
 
-* ``BAD_INPUTS``: hand-written rows, the README's table and every case an issue reported
+* the docs page's own table (``docs/bad-input.md``): each row's example is run after the
+  page's set-up block, and must raise the error the row shows (``…`` for the rest of it);
+* ``BAD_INPUTS``: hand-written rows, the page's table and every case an issue reported
   (each row: a call, the exception, and words the message must contain);
 * ``ARGUMENT_ROWS``: generated, every array argument of every public function fed a string,
   complex numbers, a nan, the wrong number of dimensions and an empty batch, each of which
@@ -14,7 +16,9 @@ Nothing the caller passed is ever modified, and no NumPy warning escapes (pytest
 
 from __future__ import annotations
 
+import re
 from functools import partial
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -32,7 +36,7 @@ NAN = np.array([[0.0, np.nan, 1.0]])
 OK = bp.two_layer.loss_and_grads(P, X, Y5)
 
 BAD_INPUTS = [
-    # ---- the README's table
+    # ---- the docs page's table (docs/bad-input.md), and more
     ("mismatched shapes", lambda: bp.mse(np.zeros((4, 3)), np.zeros((4, 2))),
      ValueError, r"a and y must have the same shape, got a\(4, 3\) and y\(4, 2\)"),
     ("label out of range", lambda: bp.delta_ce_softmax(Z, np.array([0, 1, 3, 1])),
@@ -239,6 +243,41 @@ BAD_INPUTS = [
         {**P, "W1": np.full((4, 10), 1e300)}, np.full((5, 4), 1e10), Y5),
      ValueError, r"two_layer.loss_and_grads: .* overflows the float range"),
 ]
+
+
+# ------------------------------------------------------------------ the docs page's table
+DOCS_PAGE = Path(__file__).resolve().parents[1] / "docs" / "bad-input.md"
+_ROW = re.compile(r"^\| (?P<what>[^|]+?) \| `(?P<example>[^`]+)` \| `(?P<error>[^`]+)` \|$",
+                  re.MULTILINE)
+
+
+def _docs_table() -> tuple[str, list[tuple[str, str, str]]]:
+    """The page's set-up code and its rows (what, example, error)."""
+    text = DOCS_PAGE.read_text(encoding="utf-8")
+    setup = re.search(r"^```python\n(.*?)^```", text, re.MULTILINE | re.DOTALL).group(1)
+    return setup, [(m["what"], m["example"], m["error"]) for m in _ROW.finditer(text)]
+
+
+DOCS_SETUP, DOCS_ROWS = _docs_table()
+
+
+def test_the_docs_page_has_its_table():
+    assert len(DOCS_ROWS) >= 19
+    assert {what for what, _, _ in DOCS_ROWS} >= {"mismatched shapes", "an empty batch",
+                                                  "a wrong type for a setting"}
+
+
+@pytest.mark.parametrize(("example", "error"), [pytest.param(ex, err, id=what)
+                                                for what, ex, err in DOCS_ROWS])
+def test_each_row_of_the_docs_table_raises_the_error_it_shows(example, error):
+    """`bad-input.md` shows what the reference raises, word for word but for the `…`."""
+    namespace: dict = {}
+    exec(DOCS_SETUP, namespace)
+    with pytest.raises(Exception) as info:
+        eval(example, namespace)
+    got = f"{info.type.__name__}: {info.value}"
+    pattern = ".*?".join(re.escape(piece) for piece in re.split(r"\s*…\s*", error))
+    assert re.fullmatch(pattern, got, re.DOTALL), f"the page shows {error!r}, got {got!r}"
 
 
 @pytest.mark.parametrize(("what", "call", "exc", "match"),
