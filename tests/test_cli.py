@@ -176,11 +176,12 @@ def test_the_progress_bar_is_drawn_only_on_a_terminal(capsys, monkeypatch):
 
 
 # ------------------------------------------------------------------ a closed pipe
-@pytest.mark.parametrize("argv", [["verify", "--json", "--only", "D1", "--backend", "fd"],
-                                  ["--help"]], ids=["verify --json", "--help"])
+@pytest.mark.parametrize("argv", [["verify", "--only", "D2", "--backend", "fd", "--no-float32"],
+                                  ["--help"]], ids=["verify", "--help"])
 def test_a_closed_pipe_ends_quietly_with_exit_141(argv):
-    """`backprop-ref verify --json | head -1`: the reader is gone before the first write
-    (closed here before the command prints), so the write fails for certain."""
+    """`backprop-ref verify | head -1`: the reader is gone before the first write (closed
+    here before the command prints), so the write fails for certain. (A cheap verify: the
+    pipe is handled in `main`, the same for every command and for --json.)"""
     p = subprocess.Popen([sys.executable, "-m", "comparisons", *argv], stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE)
     p.stdout.close()
