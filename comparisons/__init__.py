@@ -9,7 +9,7 @@ machine each names (``records``); and the ``backprop-ref`` command line (``cli``
 
 The frameworks are optional extras and are imported lazily: importing a twin module
 without its framework raises :class:`~comparisons._optional.MissingExtra`, whose message
-names the extra to install (``pip install 'backprop-ref[torch]'``, ``[jax]``,
+names the extra to install (from the checkout: ``pip install -e ".[torch]"``, ``[jax]``,
 ``[symbolic]``).  This package itself imports with NumPy alone.
 """
 

@@ -7,15 +7,28 @@ run the benchmarks.
     backprop-ref errata [--backend torch|jax] [--json]
     backprop-ref bench  [--quick] [--compare [ID|FILE]] [--compare-fail EXPR] [-- PYTEST_ARGS]
 
-Bad arguments exit with code 2 and a one-line message (``prog: error: …``), no traceback.
-Also ``python -m comparisons`` and ``python -m backprop_ref``.
+Nothing a user types ends in a traceback.  Exit codes:
+
+- 0: done, every check agrees; 1: a check disagrees, or ``train`` diverged (one line naming
+  the epoch and a smaller ``--lr`` to try);
+- 2: a bad argument, with a one-line message (``backprop-ref train: error: …``);
+- 130: interrupted (Ctrl-C), one line;
+- 141: the reader of the output went away (``backprop-ref verify --json | head -1``): the
+  rest of the output is dropped silently, as ``cat`` or ``yes`` do when killed by SIGPIPE
+  (128 + 13).  Output that fits the pipe's buffer before the reader closes it is written
+  in full and the command exits with its own code, as any command does.
+
+Progress bars (tqdm) are drawn only when stderr is a terminal: a log gets no progress
+lines.  Also ``python -m comparisons`` and ``python -m backprop_ref``.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
+import shutil
 import sys
 
 from .catalog import ids as catalog_ids
@@ -49,6 +62,12 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
+    def _print_message(self, message, file=None):
+        # argparse drops an OSError here; a closed pipe must reach main (exit 141), as it
+        # does for every other output
+        if message:
+            (file or sys.stderr).write(message)
+
 
 def _version() -> str:
     from importlib.metadata import PackageNotFoundError, version
@@ -80,7 +99,7 @@ def _backend_list(text: str) -> list[str]:
     return wanted
 
 
-def _positive(kind):
+def _positive(kind, maximum=None):
     def parse(text: str):
         try:
             value = kind(text)
@@ -89,6 +108,8 @@ def _positive(kind):
             raise argparse.ArgumentTypeError(f"{text!r} is not {noun}") from None
         if not value > 0 or value != value or value == float("inf"):
             raise argparse.ArgumentTypeError(f"must be positive, got {text}")
+        if maximum is not None and value > maximum:
+            raise argparse.ArgumentTypeError(f"must be at most {maximum:,}, got {text}")
         return value
     parse.__name__ = f"positive {kind.__name__}"
     return parse
@@ -114,6 +135,10 @@ def _non_negative_float(text: str) -> float:
     return value
 
 
+#: the command line trains small demonstrations: a wider or deeper network is a typo
+MAX_EPOCHS, MAX_WIDTH, MAX_HIDDEN_LAYERS = 1_000_000, 1024, 8
+
+
 def _hidden_sizes(text: str) -> list[int]:
     try:
         sizes = [int(t) for t in text.split(",")]
@@ -122,7 +147,21 @@ def _hidden_sizes(text: str) -> list[int]:
             from None
     if not sizes or min(sizes) < 1:
         raise argparse.ArgumentTypeError(f"hidden sizes must be positive, got {text}")
+    if max(sizes) > MAX_WIDTH or len(sizes) > MAX_HIDDEN_LAYERS:
+        raise argparse.ArgumentTypeError(
+            f"at most {MAX_HIDDEN_LAYERS} hidden layers of at most {MAX_WIDTH} units each, "
+            f"got {text}")
     return sizes
+
+
+def _compare_fail(text: str) -> str:
+    """pytest-benchmark's own parser of ``--benchmark-compare-fail`` (``median:10%``)."""
+    try:
+        from pytest_benchmark.utils import parse_compare_fail
+    except ImportError:          # bench itself says what to install
+        return text
+    parse_compare_fail(text)     # raises ArgumentTypeError("Could not parse value: …")
+    return text
 
 
 def _writable_file(text: str) -> str:
@@ -157,8 +196,16 @@ def _applies(d, backends) -> bool:
     return bool({"torch", "jax"} & set(backends)) or ("fd" in backends and d.fd) or d.sympy
 
 
+def _terminal_width() -> int | None:
+    """The terminal's columns (``$COLUMNS`` first), or None when stdout is no terminal."""
+    if "COLUMNS" not in os.environ and not sys.stdout.isatty():
+        return None
+    return shutil.get_terminal_size().columns
+
+
 def cmd_verify(args) -> int:
     from . import verify
+    from ._optional import extra_hint
     from .catalog import CATALOG
 
     chosen = [d for d in CATALOG if args.only is None or d.id in args.only]
@@ -171,7 +218,7 @@ def cmd_verify(args) -> int:
     report = verify.build(args.only, args.backend, seed=args.seed, float32=not args.no_float32)
     if not report.ran_anything:
         print("backprop-ref verify: nothing was checked: install a backend "
-              "(pip install 'backprop-ref[all]')", file=sys.stderr)
+              f"({extra_hint('all')})", file=sys.stderr)
         return 1
     record = verify.record(report)          # the page, the JSON and the table: one record
     if args.markdown:
@@ -180,12 +227,15 @@ def cmd_verify(args) -> int:
     if args.json:
         print(verify.dumps(record))
     else:
-        print(verify.render_text(record))
+        print(verify.render_text(record, width=_terminal_width()))
     return 0 if report.ok else 1
 
 
 def _progress(total: int, desc: str):
-    """A progress bar with the running loss: tqdm when installed, plain lines otherwise."""
+    """A progress bar with the running loss, on a terminal only (stderr): tqdm when
+    installed, a plain line every tenth of the run otherwise; nothing in a pipe or a log."""
+    if not sys.stderr.isatty():
+        return (lambda n, loss: None), (lambda: None)
     try:
         from tqdm import tqdm
     except ImportError:
@@ -199,6 +249,34 @@ def _progress(total: int, desc: str):
         if n % step == 0 or n == total:
             print(f"{desc}: epoch {n}/{total}  loss {loss:.4f}", file=sys.stderr)
     return update, lambda: None
+
+
+#: a loss this many times that of a uniform guess (ln K) means SGD has diverged: a
+#: classifier that learns anything stays below ln K, one that oscillates stays near it
+DIVERGED = 100
+
+
+class _Diverged(Exception):
+    """Raised from the epoch callback to stop a run whose loss has blown up."""
+
+    def __init__(self, epoch: int, loss: float | None):
+        super().__init__(epoch, loss)
+        self.epoch, self.loss = epoch, loss
+
+
+def _diverged_message(exc: _Diverged, args, chance: float) -> str:
+    what = ("the loss overflowed the float range" if exc.loss is None else
+            f"the loss reached {exc.loss:.3g}, more than {DIVERGED}× that of a uniform guess "
+            f"({chance:.3g})")
+    if args.lr * args.reg > 2:       # W ← (1 − lr·reg)·W − …: the L2 term alone diverges
+        advice = (f"--lr {args.lr:g} × --reg {args.reg:g} is above 2, where the L2 term alone "
+                  f"makes SGD diverge: try a smaller --reg (below 2/lr = {2 / args.lr:.3g}) "
+                  f"or --lr (below 2/reg = {2 / args.reg:.3g})")
+    else:
+        advice = (f"--lr {args.lr:g} is too large for this network: try a smaller one, e.g. "
+                  f"--lr {args.lr / 10:g}")
+    return (f"backprop-ref train: the training diverged at epoch {exc.epoch} of {args.epochs}: "
+            f"{what}; {advice}")
 
 
 def cmd_train(args) -> int:
@@ -233,19 +311,38 @@ def cmd_train(args) -> int:
         model = bp.MLP(args.hidden, hidden=args.activation, **common)
         predict = lambda p, X_: bp.mlp.predict(p, X_, hidden=args.activation)  # noqa: E731
         name = f"MLP {X.shape[1]}-{'-'.join(map(str, args.hidden))}-3 ({args.activation})"
+    chance = math.log(len(np.unique(y)))           # the loss of a uniform guess, ln K
     curves = {"loss": [], "train": [], "test": []}
     update, close = _progress(args.epochs, "train")
 
     def on_epoch(e):
+        if not e.loss <= DIVERGED * chance:         # nan included
+            raise _Diverged(e.epoch, e.loss if math.isfinite(e.loss) else None)
+        try:
+            accuracies = [float(np.mean(predict(e.params, X_) == y_))
+                          for X_, y_ in ((Xtr, ytr), (Xte, yte))]
+        except ValueError:                           # the scores overflow
+            raise _Diverged(e.epoch, None) from None
         curves["loss"].append(e.loss)
-        curves["train"].append(float(np.mean(predict(e.params, Xtr) == ytr)))
-        curves["test"].append(float(np.mean(predict(e.params, Xte) == yte)))
+        curves["train"].append(accuracies[0])
+        curves["test"].append(accuracies[1])
         update(e.epoch, e.loss)
 
     print(f"training {name} on {args.data}: {len(ytr)} train / {len(yte)} test rows, "
-          f"SGD lr={args.lr} batch={args.batch_size or 'full'} reg={args.reg} seed={args.seed}")
-    model.fit(Xtr, ytr, callback=on_epoch)
-    close()
+          f"SGD lr={args.lr:g} batch={args.batch_size or 'full'} reg={args.reg:g} "
+          f"seed={args.seed}")
+    try:
+        try:
+            model.fit(Xtr, ytr, callback=on_epoch)
+        except ValueError as exc:
+            if "overflow" not in str(exc):
+                raise
+            raise _Diverged(len(curves["loss"]) + 1, None) from None
+        finally:
+            close()
+    except _Diverged as exc:
+        print(_diverged_message(exc, args, chance), file=sys.stderr)
+        return 1
     print(f"final loss      {curves['loss'][-1]:.4f}")
     print(f"train accuracy  {model.score(Xtr, ytr):.4f}")
     print(f"test accuracy   {model.score(Xte, yte):.4f}")
@@ -284,12 +381,18 @@ def _plot_training(curves, path, title):
 def cmd_errata(args) -> int:
     from .errata import ERRATA, entry, first_available_backend, measure
 
+    from ._optional import MissingExtra, install_hint
+
     backend = args.backend or first_available_backend()
     if backend is None:
-        print("backprop-ref errata: error: needs torch or JAX: "
-              "pip install 'backprop-ref[torch]'", file=sys.stderr)
+        print(f"backprop-ref errata: error: needs torch or JAX: {install_hint('torch')}",
+              file=sys.stderr)
         return 1
-    results = [(e, measure(e, backend)) for e in ERRATA]
+    try:
+        results = [(e, measure(e, backend)) for e in ERRATA]
+    except MissingExtra as exc:                     # --backend names one not installed
+        print(f"backprop-ref errata: error: --backend {backend}: {exc}", file=sys.stderr)
+        return 2
     if args.json:
         print(json.dumps([entry(e, m) for e, m in results], indent=2))  # as in the record
     else:
@@ -355,11 +458,13 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--data", choices=("iris", "blobs"), default="iris", help="data set")
     t.add_argument("--hidden", type=_hidden_sizes, default=[10], metavar="SIZES",
                    help="one size: the notes' two-layer network (relu); two or more, "
-                   "e.g. 16,16: an MLP (default: 10)")
+                   f"e.g. 16,16: an MLP; at most {MAX_HIDDEN_LAYERS} sizes of at most "
+                   f"{MAX_WIDTH} (default: 10)")
     t.add_argument("--activation", choices=("relu", "sigmoid", "tanh"), default=None,
                    help="hidden activation of an MLP; needs two or more --hidden sizes "
                    "(default: relu)")
-    t.add_argument("--epochs", type=_positive(int), default=300, help="passes over the data")
+    t.add_argument("--epochs", type=_positive(int, MAX_EPOCHS), default=300,
+                   help=f"passes over the data, at most {MAX_EPOCHS:,}")
     t.add_argument("--lr", type=_positive(float), default=0.5, help="learning rate η")
     t.add_argument("--batch-size", type=_positive(int), default=None,
                    help="mini-batch size (default: full batch)")
@@ -432,11 +537,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     b = sub.add_parser("bench", help="run the benchmarks and write benchmarks/REPORT.md")
     b.add_argument("--quick", action="store_true",
-                   help="fewer rounds; writes to a temporary folder, not benchmarks/")
+                   help="a smoke run with fewer rounds: the run and its report go to a "
+                   "temporary folder (nothing in the checkout), and a short summary is "
+                   "printed")
     b.add_argument("--compare", nargs="?", const=True, default=None, metavar="ID|FILE",
                    help="compare with the latest saved run of this machine (or the one "
                    "named), via pytest-benchmark")
-    b.add_argument("--compare-fail", action="append", metavar="EXPR",
+    b.add_argument("--compare-fail", action="append", metavar="EXPR", type=_compare_fail,
                    help="fail on a regression against the compared run, e.g. median:10%%")
     b.add_argument("pytest_args", nargs=argparse.REMAINDER,
                    help="after --: arguments passed to pytest as they are")
@@ -444,9 +551,32 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+#: the exit code of a command whose reader went away (128 + SIGPIPE), as ``cat`` gives
+EXIT_BROKEN_PIPE = 141
+
+
 def main(argv=None) -> int:
-    args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        try:
+            args = build_parser().parse_args(argv)
+        except SystemExit:           # --help, --version, a bad argument: flushed here too
+            sys.stdout.flush()
+            raise
+        code = args.func(args)
+        sys.stdout.flush()           # a closed pipe shows here, not at the interpreter's exit
+        return code
+    except BrokenPipeError:
+        # the reader (head, less) closed the pipe: drop the rest of the output, quietly.
+        # Python's own recipe: stdout goes to devnull, so the flush at exit cannot fail
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
+    except KeyboardInterrupt:
+        print("\nbackprop-ref: interrupted", file=sys.stderr)
+        return 130
+    except MemoryError:
+        print("backprop-ref: error: out of memory", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

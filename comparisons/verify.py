@@ -14,6 +14,7 @@ digits printed)."""
 from __future__ import annotations
 
 import json
+import textwrap
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -198,19 +199,39 @@ def table_rows(rec: dict):
     return header, body
 
 
-def render_text(rec: dict, title_width: int = 46) -> str:
-    """The terminal table of a record."""
+#: the narrowest the derivation column gets, however narrow the terminal
+MIN_TITLE_WIDTH = 24
+
+
+def render_text(rec: dict, width: int | None = None) -> str:
+    """The terminal table of a record, and its summary.  ``width``: the terminal's columns;
+    the descriptions are cut (with "…") only where the table would not fit, never below
+    `MIN_TITLE_WIDTH`; None: nothing is cut, the summary is not wrapped (a pipe, a file)."""
     header, body = table_rows(rec)
+    rest = [max(len(str(x)) for x in col) for i, col in enumerate(zip(header, *body)) if i != 1]
+    title_width = max(len(row[1]) for row in body)
+    if width:
+        room = width - sum(rest) - 2 * len(rest) - 1        # two spaces between columns
+        title_width = min(title_width, max(MIN_TITLE_WIDTH, room))
     body = [[row[0], _short(row[1], title_width), *row[2:]] for row in body]
     widths = [max(len(str(x)) for x in col) for col in zip(header, *body)]
     fmt = "  ".join(f"{{:<{w}}}" for w in widths)
     lines = [fmt.format(*header), fmt.format(*["-" * w for w in widths])]
-    lines += [fmt.format(*row) for row in body]
-    return "\n".join(lines) + "\n\n" + _summary(rec)
+    lines += [fmt.format(*row).rstrip() for row in body]
+    summary = _summary(rec)
+    if width:
+        summary = "\n".join(textwrap.fill(line, max(width, 60) - 1, subsequent_indent="  ")
+                             for line in summary.splitlines())
+    return "\n".join(line.rstrip() for line in lines) + "\n\n" + summary
 
 
 def _short(s: str, n: int) -> str:
     return s if len(s) <= n else s[: n - 1] + "…"
+
+
+def _plural(n: int, word: str, plural: str | None = None) -> str:
+    """``1 derivation``, ``2 derivations``."""
+    return f"{n} {word if n == 1 else plural or word + 's'}"
 
 
 def failures(rec: dict) -> list[str]:
@@ -233,8 +254,9 @@ def _summary(rec: dict) -> str:
                       if o["status"] == "not installed"})
     proofs = sum(1 for d in rec["derivations"]
                  if d.get("sympy") and d["sympy"]["status"] != "not installed")
-    lines = [f"{len(rec['derivations'])} derivations, {n_checks} framework/central-difference "
-             f"checks, {proofs} SymPy proofs; seed {rec['seed']}; bounds: float64 1e-12·S with "
+    lines = [f"{_plural(len(rec['derivations']), 'derivation')}, "
+             f"{_plural(n_checks, 'framework/central-difference check')}, "
+             f"{_plural(proofs, 'SymPy proof')}; seed {rec['seed']}; bounds: float64 1e-12·S with "
              "S = max(1, max|ref|), and 1e-6·|ref| + 4ε·S for entries below that; float32 "
              "1e-5·S; central differences 1e-7 relative."]
     if skipped:

@@ -7,10 +7,13 @@ from __future__ import annotations
 import importlib.metadata
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from comparisons.cli import build_parser, main
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _run(argv, capsys):
@@ -37,6 +40,43 @@ def _run(argv, capsys):
     (["frobnicate"], "invalid choice: 'frobnicate'"),
     ([], "the following arguments are required: COMMAND"),
     (["train", "--unknown"], "unrecognized arguments: --unknown"),
+    # every argument of every subcommand: a wrong type, an out-of-range value, a missing file
+    (["verify", "--only", ""], "unknown derivation id ''"),
+    (["verify", "--only", "D1,,x"], "unknown derivation id X"),
+    (["verify", "--backend", ""], "unknown backend ''"),
+    (["verify", "--seed", "1.5"], "'1.5' is not an integer"),
+    (["verify", "--markdown", "/nonexistent/dir/v.md"], "folder /nonexistent/dir does not exist"),
+    (["verify", "--markdown", "."], "cannot write .: it is a folder"),
+    (["verify", "--json", "extra"], "unrecognized arguments: extra"),
+    (["train", "--data", "iris.csv"], "invalid choice: 'iris.csv'"),
+    (["train", "--hidden", "0"], "hidden sizes must be positive, got 0"),
+    (["train", "--hidden", "4096"], "at most 8 hidden layers of at most 1024 units each"),
+    (["train", "--hidden", "2,2,2,2,2,2,2,2,2"], "at most 8 hidden layers"),
+    (["train", "--activation", "gelu", "--hidden", "8,8"], "invalid choice: 'gelu'"),
+    (["train", "--epochs", "-3"], "must be positive, got -3"),
+    (["train", "--epochs", "2000000"], "must be at most 1,000,000, got 2000000"),
+    (["train", "--lr", "nan"], "must be positive, got nan"),
+    (["train", "--lr", "inf"], "must be positive, got inf"),
+    (["train", "--lr", "fast"], "'fast' is not a number"),
+    (["train", "--batch-size", "0"], "must be positive, got 0"),
+    (["train", "--batch-size", "8.5"], "'8.5' is not an integer"),
+    (["train", "--reg", "-0.001"], "must be finite and non-negative, got -0.001"),
+    (["train", "--reg", "inf"], "must be finite and non-negative, got inf"),
+    (["train", "--reg", "strong"], "'strong' is not a number"),
+    (["train", "--seed", "1e3"], "'1e3' is not an integer"),
+    (["train", "--plot", "/nonexistent/dir/c.png"], "folder /nonexistent/dir does not exist"),
+    (["train", "--epochs"], "argument --epochs: expected one argument"),
+    (["errata", "--backend", ""], "invalid choice: ''"),
+    (["errata", "--json", "--markdown", "e.md"], "unrecognized arguments: --markdown e.md"),
+    (["bench", "--compare-fail", "median:ten"], "Could not parse value: 'median:ten'"),
+    (["bench", "--compare", "/nonexistent/run.json"], "--compare: no such file: "
+                                                      "/nonexistent/run.json"),
+    (["bench", "--compare", "missing.json"], "--compare: no such file: missing.json"),
+    (["check", "/nonexistent/mine.py:loss", "--against", "D17"], "/nonexistent/mine.py"),
+    (["check", "mine.py:loss"], "the following arguments are required: --against"),
+    (["check", "no_colon", "--against", "D17"], "no_colon"),
+    (["check", "x.py:f", "--against", "D11", "--layout", "diagonal"], "invalid choice"),
+    (["check", "x.py:f", "--against", "D11", "--seed", "x"], "--seed"),
 ])
 def test_a_bad_argument_exits_2_with_one_line(argv, words, capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)          # nothing is written where the test runs
@@ -67,9 +107,9 @@ def test_python_dash_m_backprop_ref_names_the_extra_when_the_cli_is_missing():
     code = ("import sys, runpy; sys.modules['comparisons'] = None\n"
             "runpy.run_module('backprop_ref', run_name='__main__')")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                       timeout=60)
+                       timeout=60, cwd=ROOT)
     assert r.returncode == 2
-    assert "pip install 'backprop-ref[cli]'" in r.stderr and "Traceback" not in r.stderr
+    assert 'pip install -e "."' in r.stderr and "Traceback" not in r.stderr
 
 
 def _helps():

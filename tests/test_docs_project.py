@@ -43,6 +43,7 @@ def test_the_changelog_names_the_current_version():
 def test_the_test_extra_holds_what_the_docs_tests_need():
     test_extra = " ".join(PYPROJECT["project"]["optional-dependencies"]["test"])
     assert "backprop-ref[docs]" in test_extra and "selenium" in test_extra
+    assert "filelock" in test_extra          # the workers share one build of the site
 
 
 def test_nothing_points_outside_the_repository():
@@ -60,3 +61,21 @@ def test_nothing_points_outside_the_repository():
             if pattern.search(line):
                 hits.append(f"{name}:{n}: {line.strip()[:80]}")
     assert not hits, f"{len(hits)} lines:\n" + "\n".join(hits[:40])
+
+
+def test_the_benchmark_targets_page_states_the_targets_the_report_judges():
+    """docs/benchmark-targets.md lists, in order, the targets of comparisons/report.py."""
+    from comparisons.report import TARGETS
+
+    text = (ROOT / "docs" / "benchmark-targets.md").read_text(encoding="utf-8")
+    shown = re.findall(r"^\| [^|]+ \| ([≤≥]) ([\d.]+)× \|$", text, re.MULTILINE)
+    held = [("≤" if lower else "≥", target) for _, target, lower in TARGETS.values()]
+    assert [(sign, float(value)) for sign, value in shown] == held
+
+
+def test_the_readme_links_the_pages_its_sections_moved_to():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for page in ("conventions.md", "agreement.md", "bad-input.md", "benchmark-targets.md",
+                 "maintainers.md"):
+        assert f"docs/{page}" in readme, page
+        assert (ROOT / "docs" / page).is_file(), page
