@@ -193,7 +193,7 @@ def test_a_closed_pipe_ends_quietly_with_exit_141(argv):
 # ------------------------------------------------------------------ verify: width, plurals
 @pytest.fixture(scope="module")
 def d1_d4():
-    return verify.build(["D1", "D4"], ["fd"], seed=0, float32=False)
+    return verify.record(verify.build(["D1", "D4"], ["fd"], seed=0, float32=False))
 
 
 def test_verify_says_1_derivation_and_1_sympy_proof(capsys):
