@@ -58,7 +58,8 @@ def sections_to_markdown(text: str) -> str:
 
 
 # `name` or ``name``, a Python identifier or dotted path, not inside a longer code span
-CODE_NAME = re.compile(r"(?<![`\w])(?P<ticks>``?)(?P<name>[A-Za-z_][\w.]*)(?P=ticks)(?!`)")
+CODE_NAME = re.compile(r"(?<![`\w])(?P<ticks>``?)(?P<name>[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)"
+                       r"(?P=ticks)(?!`)")
 
 
 def resolver(scope: griffe.Object) -> Callable[[str], str | None]:
