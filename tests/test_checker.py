@@ -326,7 +326,7 @@ def test_the_checker_imports_numpy_and_the_standard_library_only():
     package = Path(testing.__file__).parent
     files = sorted(package.glob("*.py"))
     assert {f.stem for f in files} >= {"__init__", "report", "cases", "catalog", "networks",
-                                       "rules", "check", "adapters", "gradient", "numdiff"}
+                                       "rules", "checker", "adapters", "gradient", "numdiff"}
     src = "\n".join(f.read_text() for f in files) + Path(errata.__file__).read_text()
     top = {(n.module or "").split(".")[0] if isinstance(n, ast.ImportFrom) else a.name.split(".")[0]
            for n in ast.walk(ast.parse(src)) if isinstance(n, (ast.Import, ast.ImportFrom))

@@ -30,14 +30,15 @@ off only at extreme logits is a warning (``unstable``), not a slip.  When ``fn``
 loss, its gradients are also compared with central differences of that loss
 (``self_consistent``).
 
-The package's modules: `report` (`CheckReport`, `Row`, `Diagnosis`, the kinds, the bounds,
-and the stable `CheckReport.to_dict`), `cases`, `catalog` and `networks` (every checkable
-derivation), `rules` (how a slip is named), `check`, `adapters` (`from_cs231n`,
-`from_nielsen`), `gradient` (`check_gradient`) and `numdiff` (central differences).
+The package's modules: report.py (`CheckReport`, `Row`, `Diagnosis`, the kinds, the bounds,
+and the stable `CheckReport.to_dict`), cases.py, catalog.py and networks.py (every
+checkable derivation), rules.py (how a slip is named), checker.py (`check` and
+`assert_matches_reference`), adapters.py (`from_cs231n`, `from_nielsen`), gradient.py
+(`check_gradient`) and numdiff.py (central differences).
 """
 
 from .adapters import from_cs231n, from_nielsen
-from .check import assert_matches_reference, check
+from .checker import assert_matches_reference, check
 from .gradient import check_gradient
 from .report import BOUND, BOUND_FLOAT32, KINDS, WARNING_KINDS, CheckReport, Diagnosis, Row
 from .catalog import resolve, targets

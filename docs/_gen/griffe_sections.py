@@ -62,13 +62,23 @@ CODE_NAME = re.compile(r"(?<![`\w])(?P<ticks>``?)(?P<name>[A-Za-z_]\w*(?:\.[A-Za
                        r"(?P=ticks)(?!`)")
 
 
+def rendered_modules() -> set[str]:
+    """The modules that have an API page (`site_pages.api_modules`) and the package."""
+    from site_pages import api_modules
+
+    return {"backprop_ref"} | {f"backprop_ref.{m}" for m, _ in api_modules()}
+
+
 def resolver(scope: griffe.Object) -> Callable[[str], str | None]:
     """``name -> canonical path`` of a `backprop_ref` object seen from ``scope`` (its class,
-    its module, then the package), or None for anything else (a parameter, ``numpy``…)."""
+    its module, then each package above it), or None for anything else (a parameter, ``numpy``…)."""
     owners = [o for o in (scope if scope.is_class else None,
                           scope.parent if scope.parent is not None and scope.parent.is_class
-                          else None,
-                          scope.module, scope.package) if o is not None]
+                          else None) if o is not None]
+    module = scope.module                 # then the module and each package above it
+    while module is not None:
+        owners.append(module)
+        module = module.parent
 
     def resolve(name: str) -> str | None:
         if name.startswith("backprop_ref."):
@@ -83,6 +93,8 @@ def resolver(scope: griffe.Object) -> Callable[[str], str | None]:
                 path = target.canonical_path
             except (KeyError, griffe.AliasResolutionError, griffe.CyclicAliasError):
                 continue
+            if target.is_module and path not in rendered_modules():
+                continue        # a submodule no API page renders (the checker's parts)
             if path.startswith("backprop_ref"):
                 return path
         return None
