@@ -45,7 +45,7 @@ Regenerate every record and its pages on this machine, with one command, from a 
     python -m comparisons.records            # or: python -m comparisons.records verify
 
 which writes ``docs/verify.json`` → ``docs/VERIFY.md`` and ``docs/errata.json`` →
-``docs/errata.md`` and the README's errata table.
+``docs/errata.md``.
 """
 
 from __future__ import annotations
