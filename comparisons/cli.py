@@ -42,8 +42,8 @@ from .catalog import ids as catalog_ids
 BACKEND_NAMES = ("torch", "jax", "fd")
 DESCRIPTION = """\
 A NumPy reference implementation of backpropagation, built from five pages of notes:
-every derivation (D1–D20) is checked against PyTorch autograd, JAX grad and central
-differences.
+every derivation (D1–D20) is checked against PyTorch autograd, JAX grad and, wherever there
+is a derivative to take, central differences.
 
 Check your own backward pass against it (NumPy only):
     backprop-ref check examples/two_layer_student.py:wrong_layer --against D17
