@@ -12,7 +12,7 @@ from numpy.typing import ArrayLike
 
 from .activations import HIDDEN_ACTIVATIONS, _softmax, _softmax_jacobian_from_probs
 from .heads import HEADS
-from .losses import _cross_entropy_grad
+from .losses import _cross_entropy_grad, _representable
 from .validation import as_array, check_rows, choice, finite_result
 
 __all__ = [
@@ -99,12 +99,19 @@ def delta_mse_identity(z: ArrayLike, y: ArrayLike, *, check_finite: bool = True)
     \delta = \frac{z - y}{N}
     $$
 
+    Like `mse_grad`, an entry whose ``z − y`` overflows is computed as ``z/N − y/N``.
+
     Inputs:
         z, y: shape (N, K).
     Returns:
-        δ: shape (N, K).
+        δ: shape (N, K).  Raises ``ValueError`` naming ``z`` and ``y`` where ``(z − y)/N``
+        is beyond the float range.
     """
-    return _head_delta("identity_mse", z, y, check_finite)
+    head = HEADS["identity_mse"]
+    Z = as_array(z, "z", ndim=2, check_finite=check_finite)
+    Y = head.targets(y, Z)
+    delta = head.delta(Z, Z, Y)
+    return _representable(delta, "delta_mse_identity", "z", Z, Y) if check_finite else delta
 
 
 def delta_ce_softmax_jacobian(z: ArrayLike, y: ArrayLike, *,

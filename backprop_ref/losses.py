@@ -5,7 +5,10 @@ gradient carries the ``1/N``; per-example losses sum over the K outputs.  MSE ca
 of note 002.  L2 is ``½·reg·Σ_l ‖W_l‖²`` over the weights only.
 
 Each term is divided by N *before* the sum, so a mean that is representable never overflows
-because its sum is not.  Gradients are exact where the loss is finite; where it is not (a
+because its sum is not; likewise a gradient ``(a − y)/N`` that is representable never
+overflows because ``a − y`` is not (``mse_grad([[1e308], [1.0]], [[-1e308], [0.0]])`` is
+``[[1e308], [0.5]]``), and one that is not representable raises an error naming ``a`` and
+``y``.  Gradients are exact where the loss is finite; where it is not (a
 target class whose probability is exactly 0, or so small that ``1/(N·A)`` overflows), the
 functions raise a ``ValueError`` instead of returning ``inf``: use the logit forms
 (``cross_entropy_with_logits``, ``delta_ce_softmax``), which never divide by ``A``.
@@ -65,7 +68,31 @@ def _mse(a: np.ndarray, y: np.ndarray) -> np.floating:
 
 
 def _mse_grad(a: np.ndarray, y: np.ndarray) -> np.ndarray:
-    return (a - y) / a.shape[0]
+    N = a.shape[0]
+    dA = (a - y) / N
+    # a − y overflows where a and y lie near the two ends of the float range, although
+    # (a − y)/N may fit ((1e308 − (−1e308))/2 = 1e308): there, and only there, divide
+    # before subtracting.  Elsewhere (a − y)/N is kept, which is exact where a ≈ y.
+    overflowed = np.isinf(dA) & np.isfinite(a) & np.isfinite(y)
+    if overflowed.any():
+        dA = np.where(overflowed, a / N - y / N, dA)
+    return dA
+
+
+def _representable(G: np.ndarray, what: str, a_name: str, a: np.ndarray,
+                   y: np.ndarray) -> np.ndarray:
+    """``G = (a − y)/N`` itself, unless an entry exceeds the float range although ``a`` and
+    ``y`` are finite: then raise, naming both arguments at that entry."""
+    bad = np.isinf(G) & np.isfinite(a) & np.isfinite(y)
+    if bad.any():
+        n, k = (int(i) for i in np.argwhere(bad)[0])
+        raise ValueError(
+            f"{what}: the result overflows the float range (inf or nan) although every input "
+            f"is finite: ({a_name} − y)/N at [{n}, {k}] with {a_name} = {float(a[n, k])!r} and "
+            f"y = {float(y[n, k])!r} ({a_name}{a.shape}, y{y.shape}, N = {a.shape[0]}) exceeds "
+            f"the range of {G.dtype}"
+        )
+    return G
 
 
 def _binary_cross_entropy(a: np.ndarray, y: np.ndarray) -> np.floating:
@@ -161,14 +188,19 @@ def mse_grad(a: ArrayLike, y: ArrayLike, *, check_finite: bool = True) -> np.nda
     \frac{\partial L}{\partial a} = \frac{a - y}{N}
     $$
 
-    The ½ cancels the 2 of the square; the ``1/N`` is the batch mean.
+    The ½ cancels the 2 of the square; the ``1/N`` is the batch mean.  Where ``a − y``
+    itself would overflow (``a``, ``y`` near opposite ends of the float range), that entry
+    is computed as ``a/N − y/N``, so a representable gradient is returned.
 
     Inputs:
         a, y: shape (N, K).
     Returns:
-        shape (N, K), ``a``'s float dtype.
+        shape (N, K), ``a``'s float dtype.  Raises ``ValueError`` naming ``a`` and ``y``
+        where ``(a − y)/N`` is beyond the float range.
     """
-    return _mse_grad(*_pair(a, y, "a", check_finite))
+    a, y = _pair(a, y, "a", check_finite)
+    dA = _mse_grad(a, y)
+    return _representable(dA, "mse_grad", "a", a, y) if check_finite else dA
 
 
 # --------------------------------------------------------------------------- D8: BCE
@@ -222,9 +254,12 @@ def binary_cross_entropy_grad(a: ArrayLike, y: ArrayLike, *,
         (``a`` subnormal) that it overflows.
     """
     a, y = _bce_inputs(a, y, "the BCE gradient", check_finite)
-    pos = np.divide(y, a, out=np.zeros_like(a), where=y != 0)
-    neg = np.divide(1 - y, 1 - a, out=np.zeros_like(a), where=y != 1)
-    return _overflow_where((neg - pos) / a.shape[0], "the BCE gradient", "a", a)
+    N = a.shape[0]
+    # each term divided by N·a before the subtraction, so a subnormal a overflows only
+    # where the gradient itself is beyond the float range
+    pos = np.divide(y, N * a, out=np.zeros_like(a), where=y != 0)            # y/(N·a)
+    neg = np.divide(1 - y, N * (1 - a), out=np.zeros_like(a), where=y != 1)  # (1−y)/(N·(1−a))
+    return _overflow_where(neg - pos, "the BCE gradient", "a", a)
 
 
 @finite_result("binary_cross_entropy_with_logits")

@@ -12,7 +12,7 @@ __all__ = ["Result", "init_layers"]
 
 
 class Result(NamedTuple):
-    """What ``loss_and_grads`` returns.
+    """What `two_layer.loss_and_grads` and `mlp.loss_and_grads` return.
 
     Attributes:
         loss: the batch-mean loss plus the L2 term, a scalar of the network's dtype.

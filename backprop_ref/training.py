@@ -107,7 +107,14 @@ def fit(
     seed: int = 0,
     callback: Callable[[EpochEnd], None] | None = None,
 ):
-    """Train with SGD; full batch when ``batch_size`` is None (D20).
+    r"""Train with SGD; full batch when ``batch_size`` is None (D20, note 002).
+
+    Every step moves each parameter against its gradient on one mini-batch $B$ (`sgd_step`),
+    where $L_B$ is the batch-mean loss of that mini-batch:
+
+    $$
+    \theta \leftarrow \theta - \eta\,\frac{\partial L_B}{\partial \theta}
+    $$
 
     Inputs:
         loss_and_grads: ``f(params, X_batch, y_batch) -> Result`` (e.g. a

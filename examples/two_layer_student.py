@@ -1,5 +1,6 @@
 """A student's two-layer net (CS231n's ``TwoLayerNet.loss``, row layout), correct and with
-one planted slip per diagnosis kind of ``backprop_ref.testing``.
+one planted slip per diagnosis kind of ``backprop_ref.testing`` (``precision`` is the
+correct net computed in float32: a warning, not a slip).
 
 Check any of them against the reference, for example:
 
@@ -18,6 +19,8 @@ import numpy as np
 def _net(params, X, y, reg, slip=None):
     W1, b1, W2, b2 = params["W1"], params["b1"], params["W2"], params["b2"]
     N = X.shape[0]
+    if slip == "precision":
+        W1, b1, W2, b2, X = (a.astype(np.float32) for a in (W1, b1, W2, b2, X))  # float32
 
     # forward
     Z1 = X @ W1 + b1
@@ -26,6 +29,10 @@ def _net(params, X, y, reg, slip=None):
     if slip == "unstable":
         P = np.exp(Z2)                                           # SLIP: no max shift
         P /= P.sum(axis=1, keepdims=True)
+        logp = np.log(P)
+    elif slip == "wrong_axis":
+        shifted = Z2 - Z2.max(axis=0, keepdims=True)             # SLIP: axis 0, the examples
+        P = np.exp(shifted) / np.exp(shifted).sum(axis=0, keepdims=True)
         logp = np.log(P)
     else:
         shifted = Z2 - Z2.max(axis=1, keepdims=True)
@@ -84,8 +91,12 @@ def _planted(kind):
 
 
 KINDS = ("scale", "sign", "transpose", "relu_at_zero", "missing_activation_derivative",
-         "wrong_layer", "missing_reg", "reg_scale", "regularised_bias", "unstable", "shape",
-         "erratum", "other")
+         "wrong_layer", "wrong_axis", "missing_reg", "reg_scale", "regularised_bias", "unstable",
+         "shape", "erratum", "other", "precision")
+
+#: the kinds that are warnings here: the function is right, and the report says why it
+#: was compared differently
+WARNINGS = ("precision",)
 
 for _kind in KINDS:
     globals()[_kind] = _planted(_kind)

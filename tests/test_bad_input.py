@@ -1,8 +1,10 @@
-"""Bad input gets a clear error naming the argument and what it got (README "Bad input").
+"""Bad input gets a clear error naming the argument and what it got (docs/bad-input.md).
 
-Two tables:
+Three tables:
 
-* ``BAD_INPUTS``: hand-written rows, the README's table and every case an issue reported
+* the docs page's own table (``docs/bad-input.md``): each row's example is run after the
+  page's set-up block, and must raise the error the row shows (``…`` for the rest of it);
+* ``BAD_INPUTS``: hand-written rows, the page's table and every case an issue reported
   (each row: a call, the exception, and words the message must contain);
 * ``ARGUMENT_ROWS``: generated, every array argument of every public function fed a string,
   complex numbers, a nan, the wrong number of dimensions and an empty batch, each of which
@@ -14,7 +16,9 @@ Nothing the caller passed is ever modified, and no NumPy warning escapes (pytest
 
 from __future__ import annotations
 
+import re
 from functools import partial
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -32,7 +36,7 @@ NAN = np.array([[0.0, np.nan, 1.0]])
 OK = bp.two_layer.loss_and_grads(P, X, Y5)
 
 BAD_INPUTS = [
-    # ---- the README's table
+    # ---- the docs page's table (docs/bad-input.md), and more
     ("mismatched shapes", lambda: bp.mse(np.zeros((4, 3)), np.zeros((4, 2))),
      ValueError, r"a and y must have the same shape, got a\(4, 3\) and y\(4, 2\)"),
     ("label out of range", lambda: bp.delta_ce_softmax(Z, np.array([0, 1, 3, 1])),
@@ -130,7 +134,15 @@ BAD_INPUTS = [
         [[1e-310]], [[1.0]]),
      ValueError, r"overflows: a\[0, 0\] = 1e-310"),
     ("an unrepresentable MSE gradient", lambda: bp.mse_grad([[1e308]], [[-1e308]]),
-     ValueError, r"mse_grad: the result overflows the float range.*float64"),
+     ValueError, r"mse_grad: the result overflows the float range.*\(a − y\)/N at \[0, 0\] "
+                 r"with a = 1e\+308 and y = -1e\+308 \(a\(1, 1\), y\(1, 1\), N = 1\).*float64"),
+    ("an unrepresentable identity-MSE delta", lambda: bp.delta_mse_identity(
+        [[1.0, 1e308]], [[0.0, -1e308]]),                      # 2e308 with N = 1
+     ValueError, r"delta_mse_identity: .*\(z − y\)/N at \[0, 1\] with z = 1e\+308 and "
+                 r"y = -1e\+308"),
+    ("an unrepresentable float32 MSE gradient", lambda: bp.mse_grad(
+        np.array([[3e38]], np.float32), np.array([[-3e38]], np.float32)),
+     ValueError, r"mse_grad: .*a = 3\.0000\d*e\+38 and y = -3\.0000\d*e\+38.*float32"),
     ("fit with y for another batch", lambda: bp.fit(
         bp.two_layer.loss_and_grads, P, np.ones((20, 4)), np.zeros(40, int), lr=0.1, epochs=1),
      ValueError, r"y must have one label or target row per row of X\(20, 4\), got shape \(40,\)"),
@@ -231,6 +243,41 @@ BAD_INPUTS = [
         {**P, "W1": np.full((4, 10), 1e300)}, np.full((5, 4), 1e10), Y5),
      ValueError, r"two_layer.loss_and_grads: .* overflows the float range"),
 ]
+
+
+# ------------------------------------------------------------------ the docs page's table
+DOCS_PAGE = Path(__file__).resolve().parents[1] / "docs" / "bad-input.md"
+_ROW = re.compile(r"^\| (?P<what>[^|]+?) \| `(?P<example>[^`]+)` \| `(?P<error>[^`]+)` \|$",
+                  re.MULTILINE)
+
+
+def _docs_table() -> tuple[str, list[tuple[str, str, str]]]:
+    """The page's set-up code and its rows (what, example, error)."""
+    text = DOCS_PAGE.read_text(encoding="utf-8")
+    setup = re.search(r"^```python\n(.*?)^```", text, re.MULTILINE | re.DOTALL).group(1)
+    return setup, [(m["what"], m["example"], m["error"]) for m in _ROW.finditer(text)]
+
+
+DOCS_SETUP, DOCS_ROWS = _docs_table()
+
+
+def test_the_docs_page_has_its_table():
+    assert len(DOCS_ROWS) >= 19
+    assert {what for what, _, _ in DOCS_ROWS} >= {"mismatched shapes", "an empty batch",
+                                                  "a wrong type for a setting"}
+
+
+@pytest.mark.parametrize(("example", "error"), [pytest.param(ex, err, id=what)
+                                                for what, ex, err in DOCS_ROWS])
+def test_each_row_of_the_docs_table_raises_the_error_it_shows(example, error):
+    """`bad-input.md` shows what the reference raises, word for word but for the `…`."""
+    namespace: dict = {}
+    exec(DOCS_SETUP, namespace)
+    with pytest.raises(Exception) as info:
+        eval(example, namespace)
+    got = f"{info.type.__name__}: {info.value}"
+    pattern = ".*?".join(re.escape(piece) for piece in re.split(r"\s*…\s*", error))
+    assert re.fullmatch(pattern, got, re.DOTALL), f"the page shows {error!r}, got {got!r}"
 
 
 @pytest.mark.parametrize(("what", "call", "exc", "match"),
@@ -412,3 +459,44 @@ def test_float32_stays_float32_end_to_end_even_with_float64_soft_targets():
                   (bp.delta_bce_sigmoid, REAL), (bp.cross_entropy_with_logits, soft[:4]),
                   (bp.delta_ce_softmax, soft[:4]), (bp.binary_cross_entropy_with_logits, REAL)):
         assert np.asarray(fn(Z32, t)).dtype == np.float32, fn
+
+
+# ------------------------------------------------------------------ divide before subtracting
+#: (function, a, y, the representable gradient): a − y overflows, (a − y)/N does not
+REPRESENTABLE = [
+    ("mse_grad", bp.mse_grad, [[1e308], [1.0]], [[-1e308], [0.0]], [[1e308], [0.5]]),
+    ("delta_mse_identity", bp.delta_mse_identity, [[1e308], [1.0]], [[-1e308], [0.0]],
+     [[1e308], [0.5]]),
+    ("mse_grad float32", bp.mse_grad, np.array([[3e38], [1.0]], np.float32),
+     np.array([[-3e38], [0.0]], np.float32), np.array([[3e38], [0.5]], np.float32)),
+    ("mse_grad, both ends of the range", bp.mse_grad, [[-1.7e308, 1.7e308]] * 4,
+     [[1.7e308, -1.7e308]] * 4, [[-0.85e308, 0.85e308]] * 4),
+]
+
+
+@pytest.mark.parametrize(("fn", "a", "y", "want"),
+                         [pytest.param(*row[1:], id=row[0]) for row in REPRESENTABLE])
+def test_a_representable_gradient_is_returned_although_a_minus_y_overflows(fn, a, y, want):
+    got = fn(a, y)
+    assert got.dtype == np.asarray(want).dtype
+    assert np.array_equal(got, np.asarray(want, dtype=got.dtype))
+
+
+def test_a_bce_gradient_at_a_subnormal_probability_is_returned_when_it_fits():
+    """y/(N·a): a = 1e-310 with N = 1000 gives −1e307, which fits (y/a alone would not)."""
+    got = bp.binary_cross_entropy_grad(np.full((1000, 1), 1e-310), np.ones((1000, 1)))
+    assert np.isfinite(got).all() and np.allclose(got, -1e307, rtol=1e-12, atol=0)
+
+
+@pytest.mark.parametrize("fn", [bp.mse_grad, bp.delta_mse_identity],
+                         ids=["mse_grad", "delta_mse_identity"])
+def test_where_a_minus_y_fits_the_gradient_is_the_notes_a_minus_y_over_n(fn):
+    """Dividing first only where the subtraction overflows: elsewhere the result is
+    (a − y)/N to the bit, which is exact where a ≈ y (a/N − y/N is not: with N = 3 and
+    a = 1 + k·ε, y = 1 it loses most digits to cancellation)."""
+    eps = np.finfo(np.float64).eps
+    a = 1 + eps * np.arange(1, 13, dtype=float).reshape(3, 4)
+    y = np.ones((3, 4))
+    got = fn(a, y)
+    assert np.array_equal(got, (a - y) / 3)
+    assert not np.array_equal(a / 3 - y / 3, (a - y) / 3)    # the two forms differ here

@@ -168,7 +168,7 @@ def test_benchmarks_use_only_public_names():
 # ------------------------------------------------------------------ bench --compare
 @pytest.fixture
 def storage(tmp_path, monkeypatch):
-    monkeypatch.setattr(bench, "storage_dir", lambda root, quick: tmp_path)
+    monkeypatch.setattr(bench, "storage_dir", lambda root: tmp_path)
     monkeypatch.setattr(bench.subprocess, "call", lambda *a, **k: pytest.fail("ran pytest"))
     return tmp_path
 

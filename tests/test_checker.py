@@ -12,6 +12,8 @@ import pytest
 
 import backprop_ref as bp
 from backprop_ref import errata, testing
+from backprop_ref.testing import networks
+from backprop_ref.testing.report import matches
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "examples"))
 import nielsen_columns  # noqa: E402
@@ -50,6 +52,10 @@ def test_the_examples_plant_every_kind():
 def test_a_planted_slip_is_named_with_exactly_its_kind(kind, layout):
     fn = getattr(student, kind)
     rep = testing.check(fn if layout == "rows" else to_columns(fn), "D17", layout=layout)
+    if kind in student.WARNINGS:             # right, and compared differently: a warning
+        assert rep.ok and not rep.diagnoses and rep.error is None, str(rep)
+        assert [w.kind for w in rep.warnings] == [kind], str(rep)
+        return
     assert not rep.ok and rep.error is None
     assert kinds(rep) == [kind], str(rep)
     assert {d.erratum for d in rep.diagnoses} == {ERRATUM_OF.get(kind)}
@@ -206,6 +212,9 @@ REFERENCE = {
     "two_layer.loss_and_grads_loop": bp.two_layer.loss_and_grads_loop,
     "mlp.loss_and_grads": bp.mlp.loss_and_grads,
     "mlp.loss_and_grads_loop": bp.mlp.loss_and_grads_loop,
+    "sigmoid": bp.sigmoid, "relu": bp.relu, "one_hot": bp.one_hot,
+    "predict_labels": bp.predict_labels, "mse": bp.mse, "cross_entropy": bp.cross_entropy,
+    "binary_cross_entropy": bp.binary_cross_entropy, "sgd_step": bp.sgd_step,
 }
 
 
@@ -213,19 +222,21 @@ REFERENCE = {
 @pytest.mark.parametrize("seed", [0, 1])
 def test_the_reference_itself_is_never_diagnosed(name, seed):
     rep = testing.check(REFERENCE[name], name, seed=seed)
-    assert rep.ok and not rep.diagnoses and not rep.refused, str(rep)
+    assert rep.ok and not rep.diagnoses and not rep.refused and not rep.warnings, str(rep)
+    assert rep.self_consistent is (True if "loss_and_grads" in name else None), str(rep)
 
 
 def test_every_slip_model_without_its_slip_is_the_reference():
     """The slipped networks are built from the public steps; with no slip they must be the
     reference, or a diagnosis could be confirmed by a wrong recomputation."""
-    for target, n in ((testing._TWO_LAYER, 8), (testing._MLP, 28)):
+    conv = networks.Conventions()
+    for target, n in ((networks.TWO_LAYER, 8), (networks.MLP, 28)):
         cases = target.cases(np.random.default_rng(0))
         assert len(cases) == n
         for c in cases:
-            ref, ours = target.reference(c), testing._slipped_network(c)
+            ref, ours = target.reference(c, conv), networks.slipped_network(c)
             for k, v in ref.items():
-                assert testing._matches(ours[k], np.asarray(v)), (c.label, k)
+                assert matches(ours[k], np.asarray(v)), (c.label, k)
 
 
 # ----------------------------------------------------------------- what it says and refuses
@@ -264,6 +275,9 @@ def test_assert_matches_reference_carries_the_report():
 def test_a_bad_return_is_one_line(fn, text):
     rep = testing.check(fn, "D17")
     assert not rep.ok and text in rep.error and "\n" not in rep.error
+    if "nan/inf" not in text:             # every error says the call the checker makes
+        assert rep.error.endswith("the checker calls fn(params, X, y, reg=…) -> (loss, grads) "
+                                  "| Result | dict")
 
 
 def test_a_raising_function_is_one_line():
@@ -276,6 +290,16 @@ def test_a_raising_function_is_one_line():
         return bp.two_layer.loss_and_grads(p, X, y, reg=reg) if len(X) > 1 else 1 / 0
     rep = testing.check(n1_bug, "D17")     # fails inside a form it accepts: not a refusal
     assert rep.raised and "N=1" in rep.error and "ZeroDivisionError" in rep.error
+    assert "called as fn(params, X, y, reg=0.1): ZeroDivisionError" in rep.error
+
+
+def test_a_function_that_exits_is_an_error_not_a_pass():
+    def quits(p, X, y, reg=0.0):
+        sys.exit(0)
+    rep = testing.check(quits, "D17")
+    assert not rep.ok and rep.raised and rep.error.endswith("it raised SystemExit: 0")
+    with pytest.raises(ValueError, match="seed must be a non-negative integer, got 'x'"):
+        testing.check(student.correct, "D17", seed="x")
 
 
 def test_unknown_against_lists_the_valid_ones():
@@ -291,18 +315,24 @@ def test_unknown_against_lists_the_valid_ones():
 def test_kinds_are_the_stable_identifiers():
     assert set(testing.KINDS) == set(
         "scale sign transpose relu_at_zero missing_activation_derivative wrong_layer "
-        "missing_reg reg_scale regularised_bias unstable shape erratum other".split())
+        "missing_reg reg_scale regularised_bias unstable shape erratum wrong_axis other "
+        "precision".split())
+    assert testing.WARNING_KINDS == ("unstable", "precision")
 
 
 def test_the_checker_imports_numpy_and_the_standard_library_only():
     import ast
 
-    src = Path(testing.__file__).read_text() + Path(errata.__file__).read_text()
+    package = Path(testing.__file__).parent
+    files = sorted(package.glob("*.py"))
+    assert {f.stem for f in files} >= {"__init__", "report", "cases", "catalog", "networks",
+                                       "rules", "checker", "adapters", "gradient", "numdiff"}
+    src = "\n".join(f.read_text() for f in files) + Path(errata.__file__).read_text()
     top = {(n.module or "").split(".")[0] if isinstance(n, ast.ImportFrom) else a.name.split(".")[0]
            for n in ast.walk(ast.parse(src)) if isinstance(n, (ast.Import, ast.ImportFrom))
            for a in n.names if not (isinstance(n, ast.ImportFrom) and n.level)}
-    assert top <= {"numpy", "backprop_ref", "__future__", "copy", "inspect", "json", "math", "collections", "dataclasses",
-                   "typing"}, top
+    assert top <= {"numpy", "backprop_ref"} | set(sys.stdlib_module_names), top
+    assert "numpy" in top
 
 
 def test_a_function_that_writes_into_its_inputs_does_not_fool_the_check():
@@ -349,5 +379,8 @@ def test_log_of_an_underflowed_probability_is_unstable_only_in_the_loss():
             np.sum(params["W1"] ** 2) + np.sum(params["W2"] ** 2))
         return loss, grads
     rep = testing.check(log_probs, "D17")
-    assert [(d.output, d.kind) for d in rep.diagnoses] == [("loss", "unstable")], str(rep)
-    assert "log of a probability that underflowed" in rep.diagnoses[0].message
+    assert rep.ok and not rep.diagnoses, str(rep)      # a warning, not a slip
+    assert [(d.output, d.kind) for d in rep.warnings] == [("loss", "unstable")], str(rep)
+    assert "log of a probability that underflowed" in rep.warnings[0].message
+    assert "every gradient matches" in rep.warnings[0].message
+    assert [r.result for r in rep.rows] == ["warn", "ok", "ok", "ok", "ok"]

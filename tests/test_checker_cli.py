@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from backprop_ref import testing
 from test_cli import _run          # main(argv) -> (exit code, stdout, stderr)
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -78,15 +79,98 @@ def test_a_module_that_fails_to_import_exits_2(tmp_path, capsys):
     assert code == 2 and "SyntaxError" in err and err.count("\n") == 1
 
 
-def test_the_tutorial_page_is_what_the_checker_prints_now():
-    """docs/check-your-backprop.md is generated from real runs; regenerate it with
-    ``python examples/check_page.py`` when the checker's output changes."""
+def _check_page():
     sys.path.insert(0, str(ROOT / "examples"))
     try:
         import check_page
     finally:
         sys.path.pop(0)
+    return check_page
+
+
+def test_the_tutorial_page_is_what_the_checker_prints_now():
+    """docs/check-your-backprop.md is the rendering of the recorded run
+    docs/check-your-backprop.json (regenerate both with ``python examples/check_page.py``):
+    a hand edit of the page fails here."""
+    check_page = _check_page()
     page = (ROOT / "docs" / "check-your-backprop.md").read_text(encoding="utf-8")
-    assert page == check_page.render(), "stale: run python examples/check_page.py"
+    assert page == check_page.render(check_page.load_record()), \
+        "stale: run python examples/check_page.py"
     for kind in check_page.MEANING:
         assert f"### `{kind}`" in page
+    assert set(check_page.MEANING) == set(testing.KINDS)
+    record = check_page.load_record()
+    assert {"cpu", "blas_kernel", "threads", "numpy", "python"} <= set(record["environment"])
+    assert [r["id"] for r in record["runs"]] == [r[1] for r in check_page.RUNS]
+
+
+@pytest.mark.parametrize("rid", [r[1] for r in _check_page().RUNS])
+def test_a_fresh_run_reaches_the_records_verdicts(rid):
+    """Each recorded run, re-run on this machine: the same exit code, verdict, kinds and
+    messages; round-off figures within their bound, the others to the printed digits."""
+    check_page = _check_page()
+    recorded = next(r for r in check_page.load_record()["runs"] if r["id"] == rid)
+    fresh = check_page.run(recorded["how"])
+    assert fresh["exit"] == recorded["exit"]
+    assert check_page.differences(fresh["report"], recorded["report"]) == []
+
+
+def test_the_record_comparison_can_fail():
+    """A changed verdict, kind or non-round-off figure is a difference; round-off is not."""
+    check_page = _check_page()
+    recorded = next(r for r in check_page.load_record()["runs"] if r["id"] == "scale")["report"]
+    same = json.loads(json.dumps(recorded))
+    same["rows"][0]["rel_error"] = same["rows"][0]["rel_error"] / 3      # round-off moves
+    assert check_page.differences(same, recorded) == []
+    for change in (lambda d: d["diagnoses"][0].update(kind="sign"),
+                   lambda d: d.update(ok=True),
+                   lambda d: d["rows"][1].update(max_abs_error=d["rows"][1]["max_abs_error"] * 2),
+                   lambda d: d["rows"][0].update(rel_error=1e-9)):
+        other = json.loads(json.dumps(recorded))
+        change(other)
+        assert check_page.differences(other, recorded), change
+
+
+def test_a_missing_record_says_how_to_regenerate_it(tmp_path, monkeypatch):
+    check_page = _check_page()
+    monkeypatch.setattr(check_page, "RECORD", tmp_path / "none.json")
+    monkeypatch.setattr(check_page, "ROOT", tmp_path)
+    with pytest.raises(SystemExit, match=r"^cannot read none.json \(FileNotFoundError\); "
+                       r"regenerate it with: python examples/check_page.py$"):
+        check_page.load_record()
+
+
+# ----------------------------------------------------------------- conventions on the CLI
+CS231N = str(ROOT / "tests" / "checker_fixtures" / "cs231n_neural_net.py")
+
+
+def test_cs231n_exits_1_without_l2_sum_and_0_with_it(capsys):
+    code, out, err = _run(["check", f"{CS231N}:TwoLayerNet", "--against", "D17"], capsys)
+    assert code == 1 and "dW2: [reg_scale]" in out and "--l2 sum" in out and err == ""
+    code, out, _ = _run(["check", f"{CS231N}:TwoLayerNet", "--against", "D17", "--l2", "sum",
+                         "--json"], capsys)
+    d = json.loads(out)
+    assert code == 0 and d["ok"] and d["l2"] == "sum"
+    assert [w["kind"] for w in d["warnings"]] == ["unstable"] and d["self_consistent"] is True
+
+
+def test_reduction_sum_on_the_cli(capsys):
+    summed = str(ROOT / "examples" / "two_layer_student.py") + ":scale"
+    code, _, _ = _run(["check", summed, "--against", "D17", "--reduction", "sum"], capsys)
+    assert code == 1                       # dZ2 without 1/N, but the loss is still a mean
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--against", "D11", "--l2", "sum"], "l2='sum' has no use for D11 (delta_ce_softmax)"),
+    (["--against", "D17", "--l2", "full"], "argument --l2: invalid choice: 'full'"),
+])
+def test_a_convention_error_exits_2_in_one_line(argv, message, capsys):
+    code, out, err = _run(["check", f"{STUDENT}:correct", *argv], capsys)
+    assert code == 2 and out == "" and message in err and err.count("\n") == 1
+
+
+def test_a_class_of_another_style_exits_2_with_the_recipe(capsys):
+    student = str(ROOT / "tests" / "checker_fixtures" / "student_net.py")
+    code, out, err = _run(["check", f"{student}:TwoLayerNet", "--against", "D17"], capsys)
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "fn is the class TwoLayerNet: the checker calls fn(params, X, y, reg=…)" in err

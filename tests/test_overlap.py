@@ -136,7 +136,7 @@ def test_the_workers_compute_what_build_would(monkeypatch):
     monkeypatch.setattr(_optional, "available", lambda name: False)
     out = _Collect()
     overlap._proofs(out, ["D1"])
-    assert out.sent == [("D1", "not installed — pip install 'backprop-ref[symbolic]'")]
+    assert out.sent == [("D1", f"not installed — {_optional.install_hint('sympy')}")]
 
 
 def test_start_forks_a_worker_per_kind_of_work(monkeypatch):

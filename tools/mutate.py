@@ -65,8 +65,8 @@ except ImportError:                      # Python 3.10
 
 ROOT = Path(__file__).resolve().parents[1]
 INPUTS = ("backprop_ref", "comparisons", "tests", "tools", "pyproject.toml")
-#: exported with them: files the selected tests read (the README's tables)
-EXTRAS = ("README.md",)
+#: exported with them: files the selected tests read (the README's and the docs' tables)
+EXTRAS = ("README.md", "docs/bad-input.md", "docs/errata.json", "docs/errata.md")
 EQUIVALENTS = ROOT / "tools" / "mutation_equivalents.toml"
 REPORT = ROOT / "docs" / "MUTATION.md"
 COMMAND = "python tools/mutate.py"
@@ -159,6 +159,7 @@ def prepare(workdir: Path, fresh: bool, from_tree: bool, rev: str = "HEAD",
                 shutil.copytree(src, workdir / name, ignore=shutil.ignore_patterns(
                     "__pycache__", "*.pyc", ".hypothesis"))
             else:
+                (workdir / name).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(src, workdir / name)
     else:
         present = [n for n in (*INPUTS, *EXTRAS)

@@ -1,11 +1,12 @@
 """Generate the documentation pages that must never drift from the code, at build time
-(mkdocs-gen-files runs this script; nothing it writes is stored in the repository):
+(mkdocs-gen-files runs this script; nothing it writes is stored in the repository; the
+errata page is not generated here: `docs/errata.md` is the committed record `docs/errata.json`
+rendered, kept so by `tests/test_errata.py`):
 
 - one page per derivation D1–D20 from `comparisons.catalog`: the equation, the notes it
   comes from, the reference function and its source, how it is proven (the backends and the
-  SymPy statement) and the errors measured by `backprop-ref verify --json`
-  (`docs/verify.json`, kept current by `tests/test_docs_verify.py`);
-- the errata page from the errata registry;
+  SymPy statement) and the errors of the recorded verify run (`docs/verify.json`, whose
+  page and verdicts `tests/test_docs_verify.py` checks);
 - the API reference pages (mkdocstrings directives);
 - the benchmark report and its plots, as `benchmarks/` holds them;
 - a placeholder for the checker tutorial while `docs/check-your-backprop.md` does not exist.
@@ -13,16 +14,20 @@
 
 from __future__ import annotations
 
+import ast
+import functools
 import inspect
 import json
 import re
 import sys
+import textwrap
 from pathlib import Path
 
 import mkdocs_gen_files
 
 sys.path.insert(0, str(Path(__file__).parent))
-from site_pages import DOCS, ROOT, api_modules  # noqa: E402
+from griffe_sections import link_names, resolver, sections_to_markdown  # noqa: E402
+from site_pages import DOCS, ROOT, api_modules, label  # noqa: E402
 
 import backprop_ref as bp  # noqa: E402
 from comparisons.catalog import CATALOG  # noqa: E402
@@ -55,13 +60,19 @@ LATEX = {
            r" \qquad g \in \{\operatorname{relu}, \sigma, \tanh\}",
     "D16": r"R = \tfrac12\,\text{reg}\sum_l \lVert W_l\rVert^2, \qquad"
            r" \frac{\partial R}{\partial W_l} = \text{reg}\cdot W_l",
-    "D17": r"Z_1 = X W_1 + b_1,\; A_1 = \operatorname{relu}(Z_1),\; Z_2 = A_1 W_2 + b_2,\;"
-           r" A_2 = \operatorname{softmax}(Z_2);\quad dZ_2 = \frac{A_2 - Y}{N},\;"
-           r" dW_2 = A_1^{\mathsf T} dZ_2 + \text{reg}\,W_2,\; dA_1 = dZ_2 W_2^{\mathsf T},\;"
-           r" dZ_1 = dA_1 \odot \mathbb 1[Z_1 > 0],\; dW_1 = X^{\mathsf T} dZ_1 + \text{reg}\,W_1",
-    "D18": r"\delta^L = \text{head delta}(Z^L, Y), \qquad"
-           r" \delta^l = \big(\delta^{l+1} W^{l+1\,\mathsf T}\big)\odot g'(Z^l), \qquad"
-           r" \frac{\partial L}{\partial W^l} = A^{l-1\,\mathsf T}\delta^l + \text{reg}\,W^l",
+    "D17": r"\begin{aligned}"
+           r"&Z_1 = X W_1 + b_1,\quad A_1 = \operatorname{relu}(Z_1),\quad"
+           r" Z_2 = A_1 W_2 + b_2,\quad A_2 = \operatorname{softmax}(Z_2);\\"
+           r"&dZ_2 = \frac{A_2 - Y}{N},\quad dW_2 = A_1^{\mathsf T} dZ_2 + \text{reg}\,W_2,"
+           r"\quad db_2 = \textstyle\sum_n dZ_{2,n},\\"
+           r"&dA_1 = dZ_2 W_2^{\mathsf T},\quad dZ_1 = dA_1 \odot \mathbb 1[Z_1 > 0],\\"
+           r"&dW_1 = X^{\mathsf T} dZ_1 + \text{reg}\,W_1,\quad db_1 = \textstyle\sum_n dZ_{1,n}"
+           r"\end{aligned}",
+    "D18": r"\begin{aligned}"
+           r"\delta^L &= \text{head delta}(Z^L, Y),\\"
+           r"\delta^l &= \big(\delta^{l+1} W^{l+1\,\mathsf T}\big)\odot g'(Z^l),\\"
+           r"\frac{\partial L}{\partial W^l} &= A^{l-1\,\mathsf T}\delta^l + \text{reg}\,W^l"
+           r"\end{aligned}",
     "D19": r"\frac1m \sum_{i=1}^{m} a^{l-1}_i\,(\delta^l_i)^{\mathsf T}"
            r" = \frac1m\,A^{l-1\,\mathsf T}\,\Delta^l",
     "D20": r"\theta \leftarrow \theta - \eta\,\frac{\partial L}{\partial \theta}",
@@ -105,13 +116,43 @@ def _fmt(x) -> str:
     return "—" if x is None else f"{x:.1e}"
 
 
+@functools.cache
+def _package():
+    import griffe
+
+    return griffe.load("backprop_ref", search_paths=[str(ROOT)])
+
+
+def rendered_docstring(obj) -> str:
+    """The docstring of a reference function as the API pages render it: Markdown with its
+    `$$` math, the Inputs:/Returns: blocks as lists and every name linked."""
+    node = _package()[_ref_id(obj).removeprefix("backprop_ref.")]
+    if node.docstring is None:
+        return ""
+    return link_names(sections_to_markdown(node.docstring.value), resolver(node))
+
+
+def code_without_docstring(obj) -> str:
+    """The source of a function or class with its docstring left out (it is rendered above
+    the listing, math and all)."""
+    source = textwrap.dedent(inspect.getsource(obj))
+    node = next(n for n in ast.parse(source).body
+                if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)))
+    first = node.body[0]
+    lines = source.splitlines()
+    if isinstance(first, ast.Expr) and isinstance(getattr(first, "value", None), ast.Constant) \
+            and isinstance(first.value.value, str):
+        del lines[first.lineno - 1:first.end_lineno]
+    return "\n".join(lines).rstrip()
+
+
 def derivation_page(d, measured: dict | None) -> str:
     objs = _reference_objects(d)
     notes = ", ".join(f"[{n}](../notes/{n}.md)" for n in d.notes)
     refs = ", ".join(f"[`{o.__module__.removeprefix('backprop_ref.')}.{o.__name__}`][{_ref_id(o)}]"
                      for o in objs)
-    lines = [f"# {d.id} · {d.title}", "", "$$", LATEX[d.id], "$$", "",
-             f"In the catalog: `{d.equation}`.", "",
+    lines = [f"# {label(d.id)}", "", "$$", LATEX[d.id], "$$", "",
+             f"In the catalog (`comparisons/catalog.py`): `{d.title}`.", "",
              f"- **Notes:** {notes}",
              f"- **Reference:** {refs}" + (" (used with binary cross-entropy, where it is "
                                            "**wrong**: this derivation is expected to "
@@ -121,13 +162,15 @@ def derivation_page(d, measured: dict | None) -> str:
              + "".join(f", `{t}`" for t in _named_tests(d.id)), ""]
     lines += ["## Reference code", ""]
     for o in objs:
-        lines += [f"`{o.__module__}.{o.__qualname__}`:", "", "```python",
-                  inspect.getsource(o).rstrip(), "```", ""]
+        short = f"{o.__module__.removeprefix('backprop_ref.')}.{o.__qualname__}"
+        lines += [f"### `{short}`", "",
+                  f"[`{_ref_id(o)}`][{_ref_id(o)}] in the API reference. Its docstring:", "",
+                  rendered_docstring(o), "", "The code:", "", "```python",
+                  code_without_docstring(o), "```", ""]
     lines += ["## Proof", "",
               f"The same forward pass is written in each framework (twin `{d.twin.forward}` in `comparisons/twins_torch.py` and `twins_jax.py`, "
               "forward only) and the framework's autograd derives every gradient; the "
-              "reference must agree within the bounds of the [conventions]"
-              "(../conventions.md#what-agreement-means).", ""]
+              "reference must agree within the [agreement bounds](../agreement.md).", ""]
     checks = ["torch", "jax"] + (["fd"] if d.fd else [])
     lines += [f"- {BACKEND_NAMES[b]}" for b in checks]
     if d.float32:
@@ -164,39 +207,12 @@ def derivations():
             "it. Each page is generated from the catalog and the verify report when the site "
             "is built.", "", "| id | derivation | notes | reference |", "|---|---|---|---|"]
     for d in CATALOG:
-        rows.append(f"| [{d.id}]({d.id}.md) | {d.title} | {d.notes_str} | "
+        rows.append(f"| [{d.id}]({d.id}.md) | {label(d.id).split(' · ', 1)[1]} | {d.notes_str} | "
                     f"`{d.reference_name}` |")
         with mkdocs_gen_files.open(f"derivations/{d.id}.md", "w") as fh:
             fh.write(derivation_page(d, report.get(d.id)))
     with mkdocs_gen_files.open("derivations/index.md", "w") as fh:
         fh.write("\n".join(rows) + "\n")
-
-
-def errata():
-    from comparisons.errata import ERRATA, first_available_backend, measure
-
-    backend = first_available_backend()
-    lines = ["# Errata: slips in the notes", "",
-             "Each slip is measured against autograd by `backprop-ref errata`: the note's "
-             "literal form must disagree and the corrected form agree "
-             "(`tests/test_errata.py`). The notes' pages mark each one where it occurs.", ""]
-    lines += ([f"The figures below were measured against {backend} autograd (seed 0) when "
-               "this site was built: the largest absolute difference from autograd.", ""]
-              if backend else ["Install torch or JAX to see the measured figures here.", ""])
-    for e in ERRATA:
-        lines += [f"## {e.id} · note {e.note} {{ #{e.id.lower()} }}", "", e.title, "",
-                  f"- the note writes: `{e.literal}`",
-                  f"- correct form: `{e.corrected}`",
-                  f"- where: [note {e.note}](notes/{e.note}.md)"]
-        if backend:
-            m = measure(e, backend)
-            lines += [f"- literal form against autograd: {m.literal_summary}; corrected: "
-                      f"{m.corrected_error:.1e} ({'as expected' if m.ok else '**unexpected**'})"]
-            if e.contrast:
-                lines.append(f"- the other reading, `{e.contrast[0]}`: {m.contrast_error:.1e}")
-        lines.append("")
-    with mkdocs_gen_files.open("errata.md", "w") as fh:
-        fh.write("\n".join(lines))
 
 
 def api():
@@ -206,7 +222,7 @@ def api():
              "functions at the top level (`bp.sigmoid`, `bp.delta_ce_softmax`, …); each is "
              "documented in its module.", ""]
     for m, title in mods:
-        index.append(f"- [{title}]({m}.md): `backprop_ref.{m}`")
+        index.append(f"- [{title}]({m}.md): [`backprop_ref.{m}`][backprop_ref.{m}]")
         with mkdocs_gen_files.open(f"api/{m}.md", "w") as fh:
             fh.write(f"# {title}\n\n::: backprop_ref.{m}\n")
     with mkdocs_gen_files.open("api/index.md", "w") as fh:
@@ -230,7 +246,6 @@ def tutorial_placeholder():
 
 
 derivations()
-errata()
 api()
 benchmarks()
 tutorial_placeholder()

@@ -40,10 +40,42 @@ def derivation_ids() -> list[str]:
     return ids()
 
 
+#: each derivation in plain words, for the navigation and the page titles (the catalog's
+#: titles and equations hold Unicode maths such as ``δ^{l+1}``, which reads as raw markup
+#: in a menu; the pages render the equations with KaTeX instead)
+LABELS = {
+    "D1": "sigmoid and its derivative",
+    "D2": "ReLU and its derivative",
+    "D3": "softmax",
+    "D4": "the softmax Jacobian",
+    "D5": "one-hot labels and the prediction",
+    "D6": "mean squared error",
+    "D7": "cross-entropy",
+    "D8": "binary cross-entropy",
+    "D9": "output delta: MSE + sigmoid",
+    "D10": "output delta: BCE + sigmoid",
+    "D11": "output delta: CE + softmax",
+    "D12": "output delta through the Jacobian",
+    "D13": "the struck-out pairing",
+    "D14": "dense layer backward",
+    "D15": "hidden delta",
+    "D16": "L2 penalty",
+    "D17": "the notes' network",
+    "D18": "L-layer MLP",
+    "D19": "per-sample loop = batch",
+    "D20": "SGD",
+}
+
+
+def label(derivation_id: str) -> str:
+    """``D15 · hidden delta``: the navigation's and the page's title."""
+    return f"{derivation_id} · {LABELS[derivation_id]}"
+
+
 def nav_derivations() -> list:
     from comparisons.catalog import CATALOG
     return [{"Overview": "derivations/index.md"}] + [
-        {f"{d.id} · {d.equation}": f"derivations/{d.id}.md"} for d in CATALOG]
+        {label(d.id): f"derivations/{d.id}.md"} for d in CATALOG]
 
 
 def nav_api() -> list:
