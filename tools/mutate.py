@@ -179,6 +179,9 @@ def prepare(workdir: Path, fresh: bool, from_tree: bool, rev: str = "HEAD",
                 old = head + ("[" + tail if tail else "")
             (workdir / "pyproject.toml").write_text(old.rstrip() + "\n\n[tool.mutmut]" + table)
     cfg = mutmut_config(workdir / "pyproject.toml")
+    for extra in cfg.get("also_copy", []):       # mutmut copies a file but not its folder
+        if not extra.endswith("/"):
+            (workdir / "mutants" / extra).parent.mkdir(parents=True, exist_ok=True)
     for src in cfg["source_paths"]:
         for path in sorted((workdir / src).rglob("*.py")):
             text = path.read_text()
