@@ -177,7 +177,7 @@ class TorchBackend:
                        out.detach().numpy(), {k: v.detach().numpy() for k, v in aux.items()})
 
 
-class JaxBackend:  # pragma: no mutate block (JAX cannot run in mutmut's workers)
+class JaxBackend:  # pragma: no mutate block (the mutation run deselects JAX's tests)
     name, extra_name = "jax", "jax"
     label = "JAX grad"
 

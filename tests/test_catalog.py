@@ -12,6 +12,8 @@ import functools
 import numpy as np
 import pytest
 
+import backprop_ref as bp
+
 from comparisons import agreement, cases, catalog
 from comparisons.catalog import CATALOG, get
 
@@ -173,3 +175,97 @@ def test_relu_cases_hold_exact_zeros_unless_fd_safe():
     assert all(np.count_nonzero(c["z"] == 0) >= max(1, c["z"].size // 4) for c in kinked)
     safe = _many(lambda r: cases.relu_case(r, True), 100)
     assert min(np.abs(c["z"]).min() for c in safe) >= cases.KINK_MARGIN
+
+
+def _values(drawn, key):
+    return np.concatenate([np.asarray(c[key], dtype=np.float64).ravel() for c in drawn])
+
+
+def test_elementwise_cases_zero_a_quarter_of_the_relu_inputs():
+    drawn = _many(lambda r: cases.elementwise(r, kinks=True), 100)
+    assert [np.count_nonzero(c["z"] == 0) for c in drawn] == [
+        max(1, c["z"].size // 4) for c in drawn]
+    plain = _many(cases.elementwise, 200)
+    assert {c["z"].shape for c in plain} >= {(1, 2), (9, 6)}
+    assert 2.8 < _values(plain, "z").std() < 3.2 and 0.9 < _values(plain, "g").std() < 1.1
+
+
+def test_dense_and_l2_cases_have_the_stated_shapes_and_scales():
+    dense = _many(cases.dense_case)
+    assert {c["W"].shape[1] for c in dense} == set(range(1, 6))
+    assert all(c["b"].shape == (c["W"].shape[1],) and c["g"].shape == (c["x"].shape[0],
+               c["W"].shape[1]) and c["x"].shape[1] == c["W"].shape[0] for c in dense)
+    l2 = _many(cases.l2_case)
+    assert {(c["W1"].shape, c["W2"].shape) for c in l2} == {((4, 10), (10, 3))}
+    regs = [c["reg"] for c in l2]
+    assert 0.01 <= min(regs) < 0.05 and 0.95 < max(regs) < 1.0
+
+
+def test_binary_cases_draw_one_output_up_to_four_and_targets_in_0_1():
+    for make in (cases.logits_binary, cases.probs_binary):
+        drawn = _many(make)
+        assert {c["y"].shape[1] for c in drawn} == {1, 2, 3, 4}
+        y = _values(drawn, "y")
+        assert 0 <= y.min() < 0.01 and 0.99 < y.max() < 1
+    z = _values(_many(cases.logits_binary), "z")
+    assert 1.8 < z.std() < 2.2
+    a = _values(_many(cases.probs_binary), "a")
+    assert 0.05 <= a.min() < 0.06 and 0.94 < a.max() < 0.95
+
+
+@pytest.mark.parametrize("make", [cases.logits_classes, cases.probs_and_labels])
+def test_class_cases_draw_every_label_and_form(make):
+    drawn = _many(lambda r: make(r, form="labels"), 200)
+    assert any(c["y"].min() == 0 for c in drawn)
+    assert all(c["y"].max() < (c["z"] if "z" in c.arrays else c["probs"]).shape[1]
+               for c in drawn)
+    forms = {np.asarray(c["y"]).ndim for c in _many(make, 60)}
+    assert forms == {1, 2}
+    if make is cases.logits_classes:
+        assert 1.8 < _values(drawn, "z").std() < 2.2
+
+
+def test_mlp_cases_draw_every_depth_size_and_head():
+    drawn = _many(cases.mlp_case, 300)
+    depths = {sum(1 for k in c.arrays if k[0] == "W") for c in drawn}
+    assert depths == {1, 2, 3, 4}
+    widths = {c[k].shape[1] for c in drawn for k in c.arrays if k[0] == "W"}
+    assert widths == set(range(1, 7))
+    assert {c["X"].shape[1] for c in drawn} == set(range(1, 7))
+    for c in drawn:
+        L = sum(1 for k in c.arrays if k[0] == "W")
+        K = c[f"W{L}"].shape[1]
+        assert K >= 2 or c["head"] != "softmax_ce"
+    assert any(c[f"W{sum(1 for k in c.arrays if k[0] == 'W')}"].shape[1] == 1 for c in drawn)
+    safe = _many(lambda r: cases.mlp_case(r, True, hidden="relu", depth=3), 30)
+    for c in safe:
+        p = {k: v for k, v in c.arrays.items() if k[0] in "Wb"}
+        Zs, _ = bp.mlp.forward(p, c["X"], "relu", c["head"])
+        assert min(np.abs(Z).min() for Z in Zs[:-1]) >= cases.KINK_MARGIN
+
+
+def test_the_training_case_is_the_kink_free_notes_network_for_100_steps():
+    c = cases.sgd_case(np.random.default_rng(0))
+    assert (c["lr"], c["steps"]) == (0.5, 100)
+    assert not any(k.startswith("e") for k in c.arrays)
+    Z1 = c["X"] @ c["W1"] + c["b1"]
+    assert c["X"].shape == (200, 4) and np.abs(Z1).min() >= cases.KINK_MARGIN
+    kinked = cases.notes_network(np.random.default_rng(0))
+    assert np.count_nonzero(kinked["X"] @ kinked["W1"] + kinked["b1"] == 0) >= 3
+
+
+def test_the_training_reference_runs_the_case_s_own_network():
+    """D20's reference trains with the case's hidden activation, head and reg (the
+    catalog's case uses relu and softmax + CE; here tanh and sigmoid + BCE)."""
+    c = cases.network(np.random.default_rng(5), sizes=[3, 4, 2], hidden="tanh",
+                      head="sigmoid_bce", N=6, reg=0.05)
+    c.static.update(lr=0.3, steps=3)
+    for k in [k for k in c.arrays if k.startswith("e")]:
+        del c.arrays[k]
+    got = get("D20").reference(c)
+    params = {k: v for k, v in c.arrays.items() if k[0] in "Wb"}
+    fn = lambda p, X, y: bp.mlp.loss_and_grads(p, X, y, hidden="tanh", head="sigmoid_bce",  # noqa
+                                               reg=0.05)
+    final, hist = bp.training.fit(fn, params, c["X"], c["y"], lr=0.3, epochs=3)
+    assert np.array_equal(got["losses"], np.asarray(hist.step_losses))
+    assert all(np.array_equal(got[k], final[k]) for k in final)

@@ -470,3 +470,34 @@ def test_a_missing_framework_is_reported_not_raised(monkeypatch):
         get_backend("torch")
     with pytest.raises(ValueError, match="unknown backend 'tf'"):
         get_backend("tf")
+
+
+def test_the_memo_keeps_the_most_recently_used_and_counts_every_lookup(monkeypatch):
+    """A bounded memo: past ``MEMO_SIZE`` entries the least recently *used* one goes (a
+    hit refreshes an entry); hits and misses are counted one by one."""
+    from comparisons import backends
+
+    monkeypatch.setattr(backends, "MEMO_SIZE", 2)
+    be, twin = get_backend("fd"), get("D1").twin
+    a, b, c = (_sigmoid_case(s) for s in (1.0, 2.0, 3.0))
+    clear_memo()
+    for case in (a, b, a, c):        # a is used again before c arrives: b is the oldest
+        be.evaluate(twin, case)
+    assert _memo_stats == {"hits": 1, "misses": 3}
+    assert len(backends._memo) == 2
+    be.evaluate(twin, a)
+    be.evaluate(twin, c)
+    assert _memo_stats == {"hits": 3, "misses": 3}
+    be.evaluate(twin, b)
+    assert _memo_stats == {"hits": 3, "misses": 4}
+    key_a = _memo_key(be, twin, a, {})
+    assert key_a not in backends._memo                      # a was now the oldest
+    clear_memo()
+    assert _memo_stats == {"hits": 0, "misses": 0} and not backends._memo
+
+
+def test_the_jacobian_stencil_differences_in_float64_whatever_it_is_given():
+    x = np.array([[0.3, -0.4], [0.1, 0.6]], dtype=np.float32)
+    J = finite_diff.numerical_jacobian(lambda v: np.exp(v), x)
+    want = np.stack([np.diag(np.exp(r.astype(np.float64))) for r in x])
+    assert J.dtype == np.float64 and np.abs(J - want).max() < 1e-9

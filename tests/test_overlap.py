@@ -63,6 +63,7 @@ def _numbers(send, keys, fail_at=None):
 
 def test_a_stream_hands_out_results_in_any_order_once_each():
     stream = overlap._Stream(_numbers, [1, 2, 3])
+    assert stream._process.daemon        # a worker never outlives the process that asked
     assert stream.get(3) == 30 and stream.get(1) == 10 and stream.get(2) == 20
     assert stream.get(2) is None and stream.get(4) is None      # taken, or never sent
     stream.close()

@@ -26,9 +26,10 @@ What it does, in order:
    ``typing.cast`` type changed) are marked equivalent and not run (``--run-equivalents``
    runs them).  The second phase runs the rest: for each mutant only the selected tests
    that reach its function, fastest first, stopping at the first failure.  One thread per
-   BLAS/OpenMP pool, JAX deselected (``-k "not jax"``: in mutmut's forked workers its first
-   computation spins until the CPU limit, a false "timeout"; torch autograd and central
-   differences are the oracles), hypothesis ``ci`` profile, no xdist.
+   BLAS/OpenMP pool, workers forked from a fork server that has only collected the tests
+   (``process_isolation``: a worker forked from the statistics run inherited its caches,
+   the original code's answers), JAX deselected (``-k "not jax"``; torch autograd and
+   central differences are the oracles), hypothesis ``ci`` profile, no xdist.
 5. Writes ``docs/MUTATION.md``: the command, the date, the commit, the files (and the
    ``# pragma: no mutate block`` classes) not mutated and why (the ``[left_out]`` table of
    ``tools/mutation_equivalents.toml``), the mutant
