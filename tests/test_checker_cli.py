@@ -52,7 +52,8 @@ def test_a_dotted_module_works(capsys, monkeypatch):
      "cannot import no_such_module_xyz: ModuleNotFoundError: No module named 'no_such_module_xyz'"),
     (["missing_file_xyz.py:f", "--against", "D17"], "cannot import missing_file_xyz.py: no such file"),
     ([f"{STUDENT}:nope", "--against", "D17"], "has no function 'nope'"),
-    ([f"{STUDENT}:KINDS", "--against", "D17"], "is a tuple, not a function"),
+    ([f"{STUDENT}:KINDS", "--against", "D17"],
+     ":KINDS: fn is a tuple, not a function: the checker calls fn(params, X, y, reg=…)"),
     ([f"{STUDENT}", "--against", "D17"], "is not MODULE_OR_FILE:FUNCTION"),
     ([f"{STUDENT}:correct", "--against", "D99"], "unknown derivation 'D99'; expected one of D1,"),
 ])
@@ -174,3 +175,64 @@ def test_a_class_of_another_style_exits_2_with_the_recipe(capsys):
     code, out, err = _run(["check", f"{student}:TwoLayerNet", "--against", "D17"], capsys)
     assert code == 2 and out == "" and err.count("\n") == 1
     assert "fn is the class TwoLayerNet: the checker calls fn(params, X, y, reg=…)" in err
+
+
+# ----------------------------------------------------------------- FILE.py:NAME, any object
+FIXTURES = ROOT / "tests" / "checker_fixtures"
+OBJECTS = {
+    "cs231n": ("cs231n_neural_net", "from cs231n_neural_net import TwoLayerNet\n\n"
+               "net = TwoLayerNet(4, 10, 3)     # as the assignment's notebook builds it\n"),
+    "nielsen": ("nielsen_network", "import nielsen_network\n\n"
+                "net = nielsen_network.Network([2, 3, 2])\n"),
+    "student": ("student_net", "from student_net import TwoLayerNet\n\nnet = TwoLayerNet()\n"),
+}
+
+
+def _object_file(tmp_path, style: str) -> Path:
+    """``mine.py`` beside the module it imports, holding ``net``: an object, not a
+    function."""
+    module, source = OBJECTS[style]
+    (tmp_path / f"{module}.py").write_text((FIXTURES / f"{module}.py").read_text())
+    (tmp_path / "mine.py").write_text(source)
+    return tmp_path / "mine.py"
+
+
+@pytest.mark.parametrize("style, argv, code, words", [
+    ("cs231n", ["--against", "D17", "--l2", "sum"], 0, "result: ok"),
+    ("cs231n", ["--against", "D17"], 1, "dW2: [reg_scale]"),
+    ("nielsen", ["--against", "D18"], 0, "result: ok"),
+])
+def test_a_module_level_object_goes_through_its_adapter(tmp_path, capsys, style, argv, code,
+                                                        words):
+    """``net = TwoLayerNet(...)`` or a Nielsen ``Network``, named as FILE.py:net: checked
+    as `testing.check` checks the object itself."""
+    mine = _object_file(tmp_path, style)
+    got, out, err = _run(["check", f"{mine}:net", *argv], capsys)
+    assert (got, err) == (code, ""), out + err
+    assert words in out and f"from_{style}(" in out.splitlines()[0]
+
+
+def test_an_object_the_checker_cannot_adapt_names_its_call(tmp_path, capsys):
+    mine = _object_file(tmp_path, "student")
+    code, out, err = _run(["check", f"{mine}:net", "--against", "D17"], capsys)
+    assert (code, out) == (2, "") and err.count("\n") == 1
+    assert err.startswith(f"backprop-ref check: error: {mine}:net: fn is an object of class "
+                          "TwoLayerNet, not a function: the checker calls fn(params, X, y, "
+                          "reg=…) -> (loss, grads) | Result | dict; for an object of your "
+                          "own class, write a function"), err
+
+
+def test_grade_function_names_an_object_too(tmp_path, capsys):
+    """``grade --function net``: the same objects, one per student folder."""
+    for student, style in (("ann", "cs231n"), ("bea", "student")):
+        (tmp_path / "class" / student).mkdir(parents=True)
+        _object_file(tmp_path / "class" / student, style)
+    code, out, err = _run(["grade", str(tmp_path / "class"), "--file", "mine.py", "--function",
+                           "net", "--against", "D17", "--l2", "sum", "--format", "jsonl"],
+                          capsys)
+    recs = {r["submission"]: r for r in map(json.loads, out.splitlines())}
+    assert code == 1 and err == ""
+    assert recs["ann"]["verdict"] == "ok" and recs["ann"]["points"] == 4
+    assert recs["bea"]["verdict"] == "error" and recs["bea"]["stage"] == "arguments"
+    assert "fn is an object of class TwoLayerNet, not a function: the checker calls " \
+           "fn(params, X, y, reg=…)" in recs["bea"]["reason"]
