@@ -24,7 +24,7 @@ import os
 import re
 import shutil
 import sys
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 
 from .isolation import DEFAULT_TIMEOUT, Job, describe, run_jobs
 from .submission import LoadError, is_file, split_target
@@ -91,6 +91,11 @@ class Record:
         d.pop("text")
         d["ok"] = self.ok
         return finite(d)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Record:
+        """The record `to_dict` describes (a JSON line of ``grade --format jsonl``)."""
+        return cls(**{f.name: d[f.name] for f in fields(cls) if f.name in d})
 
 
 def finite(x):
