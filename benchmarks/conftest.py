@@ -8,7 +8,7 @@ REPORT.md from it.  The libraries and thread settings are recorded in the run's
 
 from __future__ import annotations
 
-import os
+import sys
 
 import numpy as np
 import pytest
@@ -39,26 +39,27 @@ def jax_mod():
 
 
 def pytest_benchmark_update_machine_info(config, machine_info):
-    libs = {"numpy": np.__version__}
-    try:
-        blas = np.show_config(mode="dicts").get("Build Dependencies", {}).get("blas", {})
-        libs["numpy BLAS"] = f"{blas.get('name', '?')} {blas.get('version', '')}".strip()
-    except Exception:  # noqa: BLE001 - a description, best effort
-        pass
-    try:
-        import torch
+    """The libraries and thread settings, into the saved run's ``machine_info``.
+
+    Versions come from the installed metadata (`comparisons.records.environment`: nothing
+    is imported to describe the machine, so a run of NumPy benchmarks never loads torch or
+    JAX); torch's threads and BLAS are read only when the run has loaded torch."""
+    from comparisons.records import environment
+
+    env = environment()
+    libs = {"numpy": env["numpy"], "numpy BLAS": env["blas"],
+            "numpy BLAS kernel": env["blas kernel"]}
+    torch = sys.modules.get("torch")
+    if torch is not None:
         libs["torch"] = torch.__version__
         libs["torch threads"] = torch.get_num_threads()
         libs["torch BLAS"] = ("MKL" if torch.backends.mkl.is_available() else "no MKL") + (
             ", oneDNN" if torch.backends.mkldnn.is_available() else "")
-    except ImportError:
-        pass
-    try:
-        import jax
-        libs["jax"] = jax.__version__
-    except ImportError:
-        pass
-    libs["thread env"] = ", ".join(f"{k}={os.environ[k]}" for k in (
-        "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "XLA_FLAGS")
-        if k in os.environ) or "none set (libraries use all cores)"
+    elif env["torch"]:
+        libs["torch"] = f"{env['torch']} (not loaded by this run)"
+    if env["jax"]:
+        libs["jax"] = env["jax"]
+    libs["thread env"] = ", ".join(f"{k}={v}" for k, v in env["settings"].items()
+                                   if k != "OPENBLAS_CORETYPE") or (
+        "none set (libraries use all cores)")
     machine_info["libraries"] = libs

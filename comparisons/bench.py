@@ -151,6 +151,8 @@ def main(quick: bool = False, compare=None, compare_fail=None, pytest_args=()) -
     args = [sys.executable, "-m", "pytest", str(folder), "-q", "-p", "no:cacheprovider",
             # the project's addopts disable benchmarking (and may add parallel workers)
             "-o", "addopts=", "-p", "no:xdist",
+            # the benchmarks use no hypothesis; its plugin costs ~1.5 s of imports per run
+            "-p", "no:hypothesispytest",
             "--benchmark-enable", "--benchmark-autosave", f"--benchmark-storage={save_to}",
             "--benchmark-warmup=on", "--benchmark-sort=name"]
     if quick:

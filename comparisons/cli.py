@@ -1,6 +1,11 @@
-"""``backprop-ref``: verify the derivations, train the notes' network, list the errata,
-run the benchmarks.
+"""``backprop-ref``: check your own backprop, grade a class's, hand out exercises; verify the
+derivations, train the notes' network, list the errata, run the benchmarks.
 
+    backprop-ref check FILE.py:FUNCTION --against ID [--layout columns] [--l2 sum]
+                       [--reduction sum] [--json] [--seed S] [--timeout S]
+    backprop-ref grade PATH... --function NAME --against ID [--file NAME] [--timeout S]
+                       [--format table|jsonl|csv] [--gradescope FILE] [--jobs N]
+    backprop-ref exercise ID [--layout columns] [-o FILE] [--force]
     backprop-ref verify [--only D11,D12] [--backend torch] [--json] [--markdown PATH]
     backprop-ref train  [--data iris|blobs] [--hidden 10 | 16,16] [--epochs N] [--lr η]
                         [--batch-size B] [--reg λ] [--seed S] [--plot PATH]
@@ -9,8 +14,9 @@ run the benchmarks.
 
 Nothing a user types ends in a traceback.  Exit codes:
 
-- 0: done, every check agrees; 1: a check disagrees, or ``train`` diverged (one line naming
-  the epoch and a smaller ``--lr`` to try);
+- 0: done, every check agrees; 1: a check disagrees (``check``: a slip; ``grade``: a
+  submission that is not ok), or ``train`` diverged (one line naming the epoch and a
+  smaller ``--lr`` to try);
 - 2: a bad argument, with a one-line message (``backprop-ref train: error: …``);
 - 130: interrupted (Ctrl-C), one line;
 - 141: the reader of the output went away (``backprop-ref verify --json | head -1``): the
@@ -34,8 +40,39 @@ import sys
 from .catalog import ids as catalog_ids
 
 BACKEND_NAMES = ("torch", "jax", "fd")
-DESCRIPTION = ("Verify the derivations of the backpropagation notes against autograd, train "
-               "the notes' network, list the errata, run the benchmarks.")
+DESCRIPTION = """\
+A NumPy reference implementation of backpropagation, built from five pages of notes:
+every derivation (D1–D20) is checked against PyTorch autograd, JAX grad and, wherever there
+is a derivative to take, central differences.
+
+Check your own backward pass against it (NumPy only):
+    backprop-ref check examples/two_layer_student.py:wrong_layer --against D17
+For teachers, an exercise to hand out and a grader for a folder of submissions:
+    backprop-ref exercise D17 -o exercise_d17.py
+    backprop-ref grade submissions/ --function loss_and_grads --against D17
+Verify the reference on this machine (from a checkout: pip install -e ".[all]"):
+    backprop-ref verify
+"""
+EPILOG = "Each command's options: backprop-ref COMMAND --help."
+
+#: a few real command lines for each command's --help (its description is its one-line help)
+EXAMPLES = {
+    "verify": ["backprop-ref verify", "backprop-ref verify --only D11,D17 --backend fd",
+               "backprop-ref verify --json > verify.json"],
+    "train": ["backprop-ref train --data iris --plot curves.png",
+              "backprop-ref train --hidden 16,16 --activation tanh"],
+    "errata": ["backprop-ref errata", "backprop-ref errata --backend jax --json"],
+    "check": ["backprop-ref check examples/two_layer_student.py:wrong_layer --against D17",
+              "backprop-ref check mynet.py:delta --against D11 --json",
+              "backprop-ref check cs231n_net.py:loss --against D17 --l2 sum"],
+    "grade": ["backprop-ref grade submissions/ --function loss_and_grads --against D17",
+              "backprop-ref grade students/ --file net.py --function loss --against D17 "
+              "--format csv"],
+    "exercise": ["backprop-ref exercise D17 -o exercise_d17.py",
+                 "backprop-ref check exercise_d17.py:loss_and_grads --against D17"],
+    "bench": ["backprop-ref bench --quick", "backprop-ref bench --quick -- -k delta",
+              "backprop-ref bench --compare"],
+}
 
 
 class _HelpFormatter(argparse.HelpFormatter):
@@ -49,6 +86,35 @@ class _HelpFormatter(argparse.HelpFormatter):
                 and "default:" not in text and action.option_strings):
             text += " (default: %(default)s)"
         return text
+
+    def _fill_text(self, text, width, indent):
+        """Paragraphs are filled; an indented line (a command to type) is kept as it is."""
+        import textwrap
+
+        out, para = [], []
+        for line in text.splitlines() + [""]:
+            if line.strip() and not line.startswith(" "):
+                para.append(line.strip())
+                continue
+            if para:
+                out.append(textwrap.fill(" ".join(para), width, initial_indent=indent,
+                                         subsequent_indent=indent))
+                para = []
+            out.append(indent + line if line.strip() else "")
+        return "\n".join(out).rstrip("\n")
+
+
+class _Commands(argparse._SubParsersAction):
+    """Each command's --help starts with its one-line help and ends with examples."""
+
+    def add_parser(self, name, **kwargs):
+        if "help" in kwargs:
+            kwargs.setdefault("description", kwargs["help"][0].upper() + kwargs["help"][1:]
+                              + ".")
+        if name in EXAMPLES:
+            kwargs.setdefault("epilog", "Examples:\n" + "\n".join(
+                f"    {line}" for line in EXAMPLES[name]))
+        return super().add_parser(name, **kwargs)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -437,12 +503,13 @@ def cmd_bench(args) -> int:
 
 # ------------------------------------------------------------------ parser
 def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="backprop-ref", description=DESCRIPTION)
+    p = _Parser(prog="backprop-ref", description=DESCRIPTION, epilog=EPILOG)
     p.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
-    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND",
+                           action=_Commands)
 
-    v = sub.add_parser("verify", help="check D1–D20 against torch, JAX, central "
-                       "differences and SymPy; print the measured errors")
+    v = sub.add_parser("verify", help="check D1–D20 against torch, JAX and central "
+                       "differences, and run SymPy's proofs; print the measured errors")
     v.add_argument("--only", type=_id_list, default=None, metavar="IDS",
                    help="comma-separated derivation ids, e.g. D11,D12")
     v.add_argument("--backend", type=_backend_list, default=list(BACKEND_NAMES),
@@ -466,7 +533,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--epochs", type=_positive(int, MAX_EPOCHS), default=300,
                    help=f"passes over the data, at most {MAX_EPOCHS:,}")
     t.add_argument("--lr", type=_positive(float), default=0.5, help="learning rate η")
-    t.add_argument("--batch-size", type=_positive(int), default=None,
+    t.add_argument("--batch-size", type=_positive(int), default=None, metavar="N",
                    help="mini-batch size (default: full batch)")
     t.add_argument("--reg", type=_non_negative_float, default=1e-3,
                    help="L2 strength: penalty ½·reg·Σ‖W‖²")
@@ -496,7 +563,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--reduction", choices=("mean", "sum"), default="mean",
                    help="the data loss averaged (the notes) or summed over the batch")
     c.add_argument("--json", action="store_true", help="machine-readable report")
-    c.add_argument("--seed", type=int, default=0, help="seed of the random cases (0)")
+    c.add_argument("--seed", type=_seed, default=0, help="seed of the random cases")
     c.add_argument("--timeout", type=_positive(float), default=60.0, metavar="S",
                    help="seconds the check may take; the function runs in its own process")
     c.set_defaults(func=cmd_check)
@@ -535,7 +602,8 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
     x.set_defaults(func=cmd_exercise)
 
-    b = sub.add_parser("bench", help="run the benchmarks and write benchmarks/REPORT.md")
+    b = sub.add_parser("bench", help="run the benchmarks (from a checkout, with the test "
+                       "extra); a full run saves itself and rewrites benchmarks/REPORT.md")
     b.add_argument("--quick", action="store_true",
                    help="a smoke run with fewer rounds: the run and its report go to a "
                    "temporary folder (nothing in the checkout), and a short summary is "
@@ -545,7 +613,7 @@ def build_parser() -> argparse.ArgumentParser:
                    "named), via pytest-benchmark")
     b.add_argument("--compare-fail", action="append", metavar="EXPR", type=_compare_fail,
                    help="fail on a regression against the compared run, e.g. median:10%%")
-    b.add_argument("pytest_args", nargs=argparse.REMAINDER,
+    b.add_argument("pytest_args", nargs=argparse.REMAINDER, metavar="-- PYTEST_ARGS",
                    help="after --: arguments passed to pytest as they are")
     b.set_defaults(func=cmd_bench)
     return p

@@ -1,4 +1,4 @@
-"""The slips in the notes, each measured against autograd (README, "Errata").
+"""The slips in the notes, each measured against autograd (``docs/errata.md``).
 
 The forms themselves (the note's literal form and the corrected one, as NumPy functions of
 plain arrays) live in `backprop_ref.errata`, where the checker `backprop_ref.testing` reads
@@ -6,15 +6,15 @@ them too.  Each :class:`Erratum` here adds the case they run on, which autograd 
 the truth, and how a case becomes the forms' arrays.  :func:`measure` runs both
 against a framework backend: the literal form must disagree (or fail outright, as a shape
 error does) and the corrected form must agree within the
-agreement bound (README, "What agreement means").  The tests and
+agreement bound (``docs/agreement.md``).  The tests and
 ``backprop-ref errata`` both read this one registry.
 
-The measured figures that pages print (the README's errata table, ``docs/errata.md``) are a
+The measured figures that ``docs/errata.md`` prints (its table and each slip's section) are a
 *record*, rendered: :func:`record` measures every slip against one backend and names the
 machine (`comparisons.records`); :func:`render_table` and :func:`render_page` are pure
-functions of it.  The committed record ``docs/errata.json`` and its renderings are
+functions of it.  The committed record ``docs/errata.json`` and its page are
 regenerated on this machine by ``python -m comparisons.records errata``, and
-``tests/test_errata.py`` checks the pages against the record and a fresh run against the
+``tests/test_errata.py`` checks the page against the record and a fresh run against the
 record with :func:`compare`: the same verdict for every slip (disagrees / shape error /
 agrees), the slips' errors, E4's other reading and E5's ×200 to the digits printed (they are
 real: at least 1e-6·S), and the round-off of the corrected forms and of E4's literal form
@@ -25,8 +25,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-
-import re
 
 import numpy as np
 
@@ -299,7 +297,7 @@ def _run_line(rec: dict) -> str:
 
 
 def render_table(rec: dict) -> str:
-    """The errata table of a record (the README's, between its markers, and the page's)."""
+    """The errata table of a record, as ``docs/errata.md`` shows it."""
     lines = [_run_line(rec), "",
              "| # | note | the slip | the note writes | correct form | literal vs autograd |",
              "|---|---|---|---|---|---|"]
@@ -381,33 +379,11 @@ def compare(committed: dict, fresh: dict) -> list[str]:
     return problems
 
 
-# ---------------------------------------------------------------------------- the README
-README_BEGIN = ("<!-- errata table: docs/errata.json rendered by "
-                "`python -m comparisons.records errata`; not edited by hand -->")
-README_END = "<!-- end of the errata table -->"
-_SECTION = re.compile(re.escape(README_BEGIN) + r"\n(.*?)" + re.escape(README_END), re.S)
-
-
-def readme_section(text: str) -> str | None:
-    """The README's rendered errata table (between its markers), or None without markers."""
-    m = _SECTION.search(text)
-    return None if m is None else m.group(1).strip("\n") + "\n"
-
-
-def with_readme_section(text: str, table: str) -> str:
-    if readme_section(text) is None:
-        raise ValueError(f"the README has no errata table between {README_BEGIN!r} and "
-                         f"{README_END!r}")
-    return _SECTION.sub(lambda _: f"{README_BEGIN}\n\n{table}\n{README_END}", text, count=1)
-
-
 def regenerate(root) -> tuple[list, bool]:
-    """Measure on this machine; write ``docs/errata.json``, ``docs/errata.md`` and the
-    README's errata table."""
+    """Measure on this machine; write ``docs/errata.json`` and ``docs/errata.md`` (the one
+    page that shows the table: the README links it)."""
     rec = record(command=f"{records.REGENERATE} errata")
-    paths = [root / "docs" / "errata.json", root / "docs" / "errata.md", root / "README.md"]
+    paths = [root / "docs" / "errata.json", root / "docs" / "errata.md"]
     records.write(paths[0], rec)
     paths[1].write_text(render_page(rec), encoding="utf-8")
-    paths[2].write_text(with_readme_section(paths[2].read_text(encoding="utf-8"),
-                                            render_table(rec)), encoding="utf-8")
     return paths, rec["ok"]

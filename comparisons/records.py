@@ -45,8 +45,8 @@ Regenerate every record and its pages on this machine, with one command, from a 
     python -m comparisons.records            # or name some: python -m comparisons.records verify
 
 which writes each record of :data:`RECORDS` and renders its pages: ``docs/verify.json`` →
-``docs/VERIFY.md``; ``docs/errata.json`` → ``docs/errata.md`` and the README's errata
-table; ``docs/check-your-backprop.json`` → ``docs/check-your-backprop.md`` (the checker's
+``docs/VERIFY.md``; ``docs/errata.json`` → ``docs/errata.md``;
+``docs/check-your-backprop.json`` → ``docs/check-your-backprop.md`` (the checker's
 tutorial); ``docs/exercises.json`` → ``docs/exercises.md`` (the exercises and the grader).
 """
 

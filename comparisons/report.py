@@ -261,9 +261,20 @@ def plot(r, out_dir: Path, keep_open=False):
         a.grid(alpha=0.3, which="both")
         a.legend()
     figs["delta_vs_k"] = fig
+    for ax in (ax for f in figs.values() for ax in f.axes):
+        _mark_if_empty(ax)
     if keep_open:
         return figs
     return {name: _save(f, Path(out_dir) / f"{name}.png") for name, f in figs.items()}
+
+
+def _mark_if_empty(ax):
+    """A panel whose benchmarks this run did not select (``bench --quick -- -k …``) says so,
+    on linear axes (a log axis with no positive value cannot be drawn)."""
+    if not any(len(line.get_xdata()) for line in ax.get_lines()):
+        ax.set(xscale="linear", yscale="linear")
+        ax.text(0.5, 0.5, "not measured in this run", ha="center", va="center",
+                transform=ax.transAxes, color="grey")
 
 
 def _impl_key(s):

@@ -3,7 +3,7 @@
 Forward only: ``activations`` and ``head_loss`` are the framework's own functions, and the
 gradients come from the framework's autograd.  ``eZl`` / ``eAl`` are zero perturbations
 added to each intermediate, so that differentiating with respect to them gives ``dZl`` and
-``dAl`` (the README's "What agreement means").
+``dAl`` (``docs/agreement.md``, "What agreement means").
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Profiles (select with ``HYPOTHESIS_PROFILE``):
 
 * ``ci`` (default): 100 examples per property, in the default ``pytest`` run.
 * ``thorough``: 10 000 examples per property; run ``HYPOTHESIS_PROFILE=thorough pytest
-  tests/test_properties.py`` (see the README).
+  tests/test_properties.py`` (see docs/maintainers.md, "Heavier runs").
 """
 
 from __future__ import annotations

@@ -65,7 +65,7 @@ def test_entries_below_the_absolute_bound_are_compared_relatively(dtype, gap):
 
 
 def test_the_tiny_floor_is_four_ulps_of_one_and_tolerates_framework_rounding():
-    """The bound stated in the README: tiny entries within ``1e-6·|theirs| + 4ε·S``.  An
+    """The bound stated in docs/agreement.md: tiny entries within ``1e-6·|theirs| + 4ε·S``.  An
     error of 3ε·S on an entry that is 0 on the framework's side (torch's σ' = y(1 − y) at
     z = 40) passes; 5ε·S fails."""
     assert agreement.TINY["floor"] == {"float64": 4 * EPS64, "float32": 4 * float(EPS32)}

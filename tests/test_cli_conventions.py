@@ -77,6 +77,29 @@ def _run(argv, capsys):
     (["check", "no_colon", "--against", "D17"], "no_colon"),
     (["check", "x.py:f", "--against", "D11", "--layout", "diagonal"], "invalid choice"),
     (["check", "x.py:f", "--against", "D11", "--seed", "x"], "--seed"),
+    (["check", "x.py:f", "--against", "D11", "--seed", "-1"],
+     "a seed must be a non-negative integer, got -1"),
+    (["check", "x.py:f", "--against", "D11", "--timeout", "0"], "must be positive, got 0"),
+    (["check", "x.py:f", "--against", "D11", "--l2", "full"], "invalid choice: 'full'"),
+    # grade and exercise (their own tests hold the rest): one of each kind
+    (["grade"], "the following arguments are required: PATH, --function, --against"),
+    (["grade", "/nonexistent/subs", "--function", "f", "--against", "D17"],
+     "/nonexistent/subs: no such file or folder"),
+    (["grade", ".", "--function", "f", "--against", "D17"], ". has no .py files"),
+    (["grade", ".", "--function", "f", "--against", "D17", "--timeout", "-1"],
+     "must be positive, got -1"),
+    (["grade", ".", "--function", "f", "--against", "D17", "--format", "xml"],
+     "invalid choice: 'xml'"),
+    (["grade", ".", "--function", "f", "--against", "D17", "--jobs", "two"],
+     "'two' is not an integer"),
+    (["grade", ".", "--function", "f", "--against", "D17", "--gradescope",
+      "/nonexistent/results.json"], "folder /nonexistent does not exist"),
+    (["exercise"], "the following arguments are required: ID"),
+    (["exercise", "D1"], "no exercise for 'D1'; there are exercises for D9, D11"),
+    (["exercise", "D17", "--layout", "diagonal"], "invalid choice: 'diagonal'"),
+    (["exercise", "D17", "-o", "/nonexistent/dir/d17.py"],
+     "folder /nonexistent/dir does not exist"),
+    (["bench", "--compare-fail"], "argument --compare-fail: expected one argument"),
 ])
 def test_a_bad_argument_exits_2_with_one_line(argv, words, capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)          # nothing is written where the test runs
@@ -138,6 +161,45 @@ def test_help_shows_defaults_and_every_option_is_explained():
     for name, p in sub.choices.items():
         for action in p._actions:
             assert action.help, f"{name} {action.option_strings or action.dest} has no help"
+
+
+def test_every_subcommand_has_a_row_in_the_bad_argument_table():
+    """A new command cannot join without its one-line errors being tried."""
+    table = test_a_bad_argument_exits_2_with_one_line.pytestmark[0].args[1]
+    tried = {argv[0] for argv, _ in table if argv}
+    sub = next(a for a in build_parser()._actions if a.dest == "command")
+    assert set(sub.choices) <= tried, set(sub.choices) - tried
+
+
+def _help_examples():
+    """Every command line shown in a help text: the top-level description and each
+    command's examples (the lines that start with ``backprop-ref``)."""
+    from comparisons.cli import DESCRIPTION, EXAMPLES
+
+    lines = [ln for ln in DESCRIPTION.splitlines() if ln.strip().startswith("backprop-ref")]
+    return [ln.strip() for ln in lines] + [ln for v in EXAMPLES.values() for ln in v]
+
+
+@pytest.mark.parametrize("line", _help_examples())
+def test_every_example_in_the_help_parses(line):
+    """The examples a newcomer copies are command lines this parser accepts (parsed, not
+    run: they name the user's files)."""
+    import shlex
+
+    argv = shlex.split(line.split(" > ")[0])
+    assert argv[0] == "backprop-ref"
+    args = build_parser().parse_args(argv[1:])
+    assert callable(args.func)
+
+
+def test_every_command_help_says_what_it_does_and_shows_examples():
+    helps = dict(_helps())
+    assert "check" in helps[""] and "backprop-ref COMMAND --help" in helps[""]
+    for name, text in helps.items():
+        if name:
+            description = text.split("\n\n")[1]
+            assert description[0].isupper() and description.rstrip().endswith("."), name
+            assert "Examples:\n    backprop-ref " in text, name
 
 
 def test_verify_with_nothing_to_check_does_not_claim_success(capsys):

@@ -47,6 +47,7 @@ def run_blocks(path: Path) -> list[str]:
             out: list[str] = []
             runner = doctest.DocTestRunner(optionflags=FLAGS)
             runner.run(test, out=out.append, clear_globs=False)
+            globs.update(test.globs)     # a DocTest runs in a copy: the next block reads it
             failures += out
         else:
             try:
@@ -75,6 +76,14 @@ def test_a_wrong_output_is_caught(tmp_path):
     assert len(failures) == 2
     assert "Expected:\n    3\nGot:\n    2" in failures[0]
     assert "NameError" in failures[1]
+
+
+def test_the_blocks_of_a_page_share_one_namespace(tmp_path):
+    """A name a reader defined in one block is there in the next, session or script."""
+    page = tmp_path / "page.md"
+    page.write_text("```pycon\n>>> x = 2\n```\n\n```python\ny = x + 1\n```\n\n"
+                    "```pycon\n>>> x + y\n5\n```\n")
+    assert run_blocks_at(page) == []
 
 
 def run_blocks_at(path: Path) -> list[str]:

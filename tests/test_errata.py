@@ -2,11 +2,12 @@
 corrected form agrees.  The same registry drives ``backprop-ref errata``.
 
 The figures that pages print are the record ``docs/errata.json`` (one run against torch,
-seed 0, that names its machine), rendered into ``docs/errata.md`` and the README's errata
-table.  As for every record (`comparisons.records`): each page is exactly the record
-rendered, and a fresh run on this machine reaches the record's verdicts, with the slips'
-errors (real: at least 1e-6·S) to the digits printed and round-off only within its bound.
-Regenerate the record and its pages on this machine with one command::
+seed 0, that names its machine), rendered into ``docs/errata.md``, the one page with the
+errata table (the README links it).  As for every record (`comparisons.records`): the page
+is exactly the record rendered, and a fresh run on this machine reaches the record's
+verdicts, with the slips' errors (real: at least 1e-6·S) to the digits printed and round-off
+only within its bound.  Regenerate the record and its page on this machine with one
+command::
 
     python -m comparisons.records errata
 """
@@ -86,18 +87,21 @@ def fresh(committed):
 
 
 def test_the_readme_errata_table_holds_the_measured_figures():
-    """The README's errata table (between its markers) and ``docs/errata.md`` are the
-    committed record rendered, to the character: a figure edited by hand fails."""
+    """The errata table has one home, ``docs/errata.md``: the committed record rendered, to
+    the character (a figure edited by hand fails).  The README links the page and holds no
+    copy of the table that could go stale."""
     committed = records.for_test(RECORD, "errata")      # missing: one line, how to regenerate
-    readme = (records.ROOT / "README.md").read_text(encoding="utf-8")
-    table = errata.readme_section(readme)
-    assert table is not None, f"the README has lost the markers {errata.README_BEGIN!r}"
     again = f"regenerate them with `{records.REGENERATE} errata`"
-    assert table.splitlines() == errata.render_table(committed).splitlines(), (
-        f"the README's errata table is not docs/errata.json rendered: {again}")
     page = (records.ROOT / "docs" / "errata.md").read_text(encoding="utf-8")
     assert page.splitlines() == errata.render_page(committed).splitlines(), (
         f"docs/errata.md is not docs/errata.json rendered: {again}")
+    assert errata.render_table(committed) in page
+    readme = (records.ROOT / "README.md").read_text(encoding="utf-8")
+    assert "(docs/errata.md)" in readme, "the README no longer links the errata page"
+    header = "| # | note | the slip | the note writes | correct form | literal vs autograd |"
+    copies = [line for line in readme.splitlines()
+              if line == header or line.startswith(("| E1 |", "| E10 |"))]
+    assert not copies, f"the README holds a copy of the errata table: {copies}"
     assert committed["ok"] and committed["backend"] == "torch"
     assert [x["id"] for x in committed["errata"]] == [e.id for e in ERRATA]
 
@@ -114,11 +118,10 @@ def test_a_fresh_run_reaches_the_recorded_verdicts(committed, fresh):
 
 
 def test_an_erratum_edited_by_hand_fails(committed, fresh):
-    """One figure of the README's table edited, or one real figure of the record: caught."""
-    readme = (records.ROOT / "README.md").read_text(encoding="utf-8")
-    table = errata.readme_section(readme)
-    edited = table.replace("| 6.9e-01 |", "| 6.8e-01 |")
-    assert edited != table and edited != errata.render_table(committed)
+    """One figure of the page's table edited, or one real figure of the record: caught."""
+    page = (records.ROOT / "docs" / "errata.md").read_text(encoding="utf-8")
+    edited = page.replace("| 6.9e-01 |", "| 6.8e-01 |")
+    assert edited != page and edited.splitlines() != errata.render_page(committed).splitlines()
     for eid, key, value, words in [
             ("E1", "literal_error", 0.5, "E1 literal: disagrees by 5.0e-01 in the record"),
             ("E4", "contrast_error", 1.6e-3, "E4 other reading: disagrees by 1.6e-03"),

@@ -1,8 +1,9 @@
-"""Every argument of every public function is checked and named (README "Bad input"), swept.
+"""Every argument of every public function is checked and named (docs/bad-input.md), swept.
 
-``test_bad_input.py`` holds the README's table and the array arguments of the elementwise
-functions; mutation testing (issue 16) found the rest unguarded: a check that could be
-dropped, a wrong ``ndim``, a name misspelt in the message, ``check_finite`` not passed on.
+``test_bad_input.py`` holds docs/bad-input.md's table and the array arguments of the
+elementwise functions; mutation testing (issue 16) found the rest unguarded: a check that
+could be dropped, a wrong ``ndim``, a name misspelt in the message, ``check_finite`` not
+passed on.
 Here every remaining array argument (parameters, caches, gradients, weights, targets, data)
 and every scalar hyper-parameter is fed what it must refuse, and the message must *start*
 with the argument's name exactly as the caller wrote it.

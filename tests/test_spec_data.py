@@ -3,7 +3,7 @@
 Mutation testing found the seeded data and the initial parameters checked only for their
 shapes: the notes' blobs could lose their shuffle or flip their noise, LeCun's 1/√fan_in
 could become 2/√fan_in, a default could drift, and every test still passed.  The figures of
-the README, the errata table and the benchmarks are measured on exactly these arrays.
+the README and the docs, the errata table and the benchmarks are measured on exactly these arrays.
 
 * golden values: the seeded outputs themselves (a change to any of them is a change to the
   data every measured figure comes from, and must be made on purpose, here);
