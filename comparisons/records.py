@@ -215,11 +215,13 @@ def describe(env: dict) -> str:
 
 
 def differences(recorded: dict, current: dict) -> list[str]:
-    """What differs between two environments that can change round-off (``name: a → b``)."""
+    """What differs between two environments that can change round-off (``name: a → b``).
+    A thread count the record does not hold (its run never loaded torch) cannot differ."""
     keys = ("cpu", "cores", "machine", "blas", "blas kernel", "blas threads", "torch threads",
             *LIBRARIES)
     return [f"{k}: {recorded.get(k)} → {current.get(k)}" for k in keys
-            if recorded.get(k) != current.get(k)]
+            if recorded.get(k) != current.get(k)
+            and not (k.endswith("threads") and recorded.get(k) is None)]
 
 
 def provenance(name: str, rec: dict, current: dict | None = None) -> str:
