@@ -24,7 +24,7 @@ import os
 import re
 import shutil
 import sys
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 
 from .isolation import DEFAULT_TIMEOUT, Job, describe, run_jobs
 from .submission import LoadError, is_file, split_target
@@ -91,6 +91,11 @@ class Record:
         d.pop("text")
         d["ok"] = self.ok
         return finite(d)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Record:
+        """The record `to_dict` describes (a JSON line of ``grade --format jsonl``)."""
+        return cls(**{f.name: d[f.name] for f in fields(cls) if f.name in d})
 
 
 def finite(x):
@@ -455,29 +460,16 @@ def validate_gradescope(data) -> list[str]:
 
 # ----------------------------------------------------------------------------- commands
 def check_options(args) -> dict:
-    """`backprop_ref.testing.check`'s options from a command line: ``layout`` and
-    ``seed``, and ``l2``/``reduction`` only when given a value other than the notes'
-    default (so that this works with a checker that does not take them yet).  A
-    ``ValueError`` (one line) for a target the checker does not know or a convention it
-    refuses for this target (``--l2 sum`` on D11), before any submission runs."""
-    import inspect
+    """`backprop_ref.testing.check`'s options from a command line (``layout``, ``l2``,
+    ``reduction``, ``seed``), validated by the checker before any submission runs: a
+    ``ValueError`` (one line) for a target it does not know or a convention it refuses for
+    this target (``--l2 sum`` on D11)."""
+    from backprop_ref.testing.checker import validate_options
 
-    from backprop_ref import testing
-
-    options = {"layout": getattr(args, "layout", "rows"), "seed": getattr(args, "seed", 0)}
-    takes = inspect.signature(testing.check).parameters
-    for name, default in (("l2", "half"), ("reduction", "mean")):
-        value = getattr(args, name, None)
-        if value is None or value == default:
-            continue
-        if name not in takes:
-            raise ValueError(f"--{name} {value}: this version of backprop_ref.testing.check "
-                             f"has no {name} option yet")
-        options[name] = value
-    try:      # the checker validates its arguments before it calls the function
-        testing.check(lambda *a, **k: None, args.against, **options)
-    except TypeError as exc:
-        raise ValueError(str(exc)) from None
+    options = {"layout": getattr(args, "layout", "rows"), "l2": getattr(args, "l2", None)
+               or "half", "reduction": getattr(args, "reduction", None) or "mean",
+               "seed": getattr(args, "seed", 0)}
+    validate_options(args.against, **options)
     return options
 
 
@@ -514,31 +506,45 @@ class _Progress:
             sys.stderr.flush()
 
 
+def run_grade(args, on_start=None) -> tuple[int, list[Record]]:
+    """``backprop-ref grade`` without its printing: (exit code, the records).  A
+    ``ValueError`` (one line) for bad arguments, before any submission runs;
+    ``on_start(count)`` may return the ``on_done`` of `grade` (a progress bar)."""
+    from backprop_ref import testing
+
+    testing.resolve(args.against)
+    options = check_options(args)
+    subs = find_submissions(args.paths, args.file)
+    if getattr(args, "gradescope", None) and len(subs) != 1:
+        raise ValueError(f"--gradescope writes one submission's results.json (Gradescope "
+                         f"grades one per run); PATH holds {len(subs)}")
+    records = grade(subs, function=args.function, against=args.against,
+                    timeout=args.timeout, options=options, parallel=args.jobs,
+                    on_done=on_start(len(subs)) if on_start else None)
+    return (0 if all(r.ok for r in records) else 1), records
+
+
 def grade_command(args) -> int:
     """``backprop-ref grade``: exit 0 every submission ok, 1 any not ok, 2 bad arguments."""
     prog = "backprop-ref grade"
-    from backprop_ref import testing
+    bars: list[_Progress] = []
+
+    def start(count: int):
+        bars.append(_Progress(count))
+        return bars[0].update
 
     try:
-        testing.resolve(args.against)
-        options = check_options(args)
-        subs = find_submissions(args.paths, args.file)
-        if args.gradescope and len(subs) != 1:
-            raise ValueError(f"--gradescope writes one submission's results.json (Gradescope "
-                             f"grades one per run); PATH holds {len(subs)}")
+        try:
+            code, records = run_grade(args, start)
+        finally:
+            for bar in bars:
+                bar.close()
     except ValueError as exc:
         print(f"{prog}: error: {exc}", file=sys.stderr)
         return 2
-    progress = _Progress(len(subs))
-    try:
-        records = grade(subs, function=args.function, against=args.against,
-                        timeout=args.timeout, options=options, parallel=args.jobs,
-                        on_done=progress.update)
     except KeyboardInterrupt:
-        progress.close()
         print(f"{prog}: interrupted; every running submission was stopped", file=sys.stderr)
         return 130
-    progress.close()
     if args.format == "jsonl":
         print(render_jsonl(records))
     elif args.format == "csv":
@@ -551,47 +557,55 @@ def grade_command(args) -> int:
         with open(args.gradescope, "w", encoding="utf-8") as fh:
             json.dump(data, fh, indent=2, ensure_ascii=False, allow_nan=False)
             fh.write("\n")
-    return 0 if all(r.ok for r in records) else 1
+    return code
 
 
-def _echo_output(target: str, rec: dict) -> None:
-    """What the checked code printed, on stderr under a header, apart from the report."""
-    _echo(f"{target} printed", rec["stdout"])
-    _echo(f"{target} wrote to stderr", rec["stderr"])
+def _echo(label: str, text: str) -> list[str]:
+    """What the checked code printed, as lines for stderr under a header."""
+    if not text.strip():
+        return []
+    lines = text.rstrip("\n").splitlines()
+    out = [f"backprop-ref check: {label} ({len(lines)} line{'s' * (len(lines) != 1)}):"]
+    out += [f"  | {line}" for line in lines[:40]]
+    if len(lines) > 40:
+        out.append(f"  | … ({len(lines) - 40} more)")
+    return out
 
 
-def _echo(label: str, text: str) -> None:
-    if text.strip():
-        lines = text.rstrip("\n").splitlines()
-        print(f"backprop-ref check: {label} ({len(lines)} line{'s' * (len(lines) != 1)}):",
-              file=sys.stderr)
-        for line in lines[:40]:
-            print(f"  | {line}", file=sys.stderr)
-        if len(lines) > 40:
-            print(f"  | … ({len(lines) - 40} more)", file=sys.stderr)
+@dataclass
+class CheckRun:
+    """What ``backprop-ref check`` answers: its exit code, the document ``--json`` prints,
+    the text it prints without ``--json`` (the report; empty for a one-line error), what
+    the checked code printed (lines for stderr, under a header) and the one-line error."""
+
+    exit: int
+    doc: dict
+    text: str = ""
+    echo: list = field(default_factory=list)
+    error: str | None = None
 
 
-def check_command(args) -> int:
-    """``backprop-ref check FILE.py:FUNCTION --against ID``, the function checked in its
-    own process (`comparisons.isolation`): exit 0 ok, 1 a slip or lines not written yet,
-    2 a bad target or a function that cannot be run (import error, raise, exit, timeout,
-    crash).  ``--json`` always prints one JSON document; what the code printed goes to
-    stderr (text) or into the document (``stdout``, ``stderr``), never into the report."""
+def run_check(args) -> CheckRun:
+    """``backprop-ref check FILE.py:FUNCTION --against ID`` without its printing: the
+    function checked in its own process (`comparisons.isolation`).  Exit 0 ok, 1 a slip or
+    lines not written yet, 2 a bad target or a function that cannot be run to the end (it
+    does not import, raises or exits on the checker's call, raises KeyboardInterrupt,
+    hangs past ``--timeout``, crashes its process)."""
     prog = "backprop-ref check"
     from backprop_ref import testing
 
-    base = {"function": args.target, "against": args.against, "reference": None,
-            "layout": getattr(args, "layout", "rows"), "ok": False, "error": None,
-            "raised": False, "tried": [], "refused": [], "rows": [], "diagnoses": [],
-            "warnings": [], "self_consistent": None}
+    options = {"layout": getattr(args, "layout", "rows"), "l2": getattr(args, "l2", None)
+               or "half", "reduction": getattr(args, "reduction", None) or "mean"}
+    base = {"function": args.target, "against": args.against, "reference": None, **options,
+            "ok": False, "error": None, "raised": False, "tried": [], "refused": [],
+            "rows": [], "diagnoses": [], "warnings": [], "self_consistent": None}
 
-    def fail(message: str, extra: dict | None = None) -> int:
-        if args.json:
-            doc = {**base, "error": message, "verdict": "error", "reason": message,
-                   "not_written": [], "stdout": "", "stderr": "", **(extra or {})}
-            print(json.dumps(finite(doc), indent=2, ensure_ascii=False, allow_nan=False))
-        print(f"{prog}: error: {message}", file=sys.stderr)
-        return 2
+    def fail(message: str, rec: dict | None = None) -> CheckRun:
+        rec = rec or {}
+        doc = {**base, "error": message, "verdict": "error", "reason": message,
+               "not_written": [], "stdout": rec.get("stdout", ""),
+               "stderr": rec.get("stderr", "")}
+        return CheckRun(2, doc, "", _echo_output(args.target, rec), f"{prog}: error: {message}")
 
     try:
         base["reference"] = testing.resolve(args.against)
@@ -604,25 +618,39 @@ def check_command(args) -> int:
     outcome = run_jobs([Job(module, function, args.against, options)],
                        timeout=getattr(args, "timeout", DEFAULT_TIMEOUT))[0]
     rec = describe(outcome)
-    if rec["stage"] in ("load", "arguments") and rec["verdict"] == "error":
-        if not args.json:
-            _echo_output(args.target, rec)
-        return fail(rec["reason"], {"stdout": rec["stdout"], "stderr": rec["stderr"]})
+    if rec["stage"] == "load" and rec["verdict"] == "error":
+        return fail(rec["reason"], rec)
+    if rec["stage"] == "arguments":
+        return fail(f"{args.target}: {rec['reason']}", rec)
     fatal = rec.get("raised") or (rec["verdict"] in ("timeout", "crash", "error")
                                   and rec["report"] is None)
+    doc = {**base, **(rec["report"] or {})}
+    if rec["report"] is None:
+        doc.update(error=rec["reason"], raised=bool(fatal))
+    doc.update(verdict=rec["verdict"], reason=rec["reason"], not_written=rec["not_written"],
+               stdout=rec["stdout"], stderr=rec["stderr"], seconds=rec["seconds"])
+    code = 2 if fatal else 0 if rec["verdict"] == "ok" else 1
+    return CheckRun(code, doc, rec.get("text") or "", _echo_output(args.target, rec),
+                    f"{prog}: error: {args.target}: {rec['reason']}" if fatal else None)
+
+
+def _echo_output(target: str, rec: dict) -> list[str]:
+    return (_echo(f"{target} printed", rec.get("stdout", ""))
+            + _echo(f"{target} wrote to stderr", rec.get("stderr", "")))
+
+
+def check_command(args) -> int:
+    """``backprop-ref check``: `run_check`, printed.  ``--json`` always prints one JSON
+    document; what the code printed goes to stderr (text) or into the document (``stdout``,
+    ``stderr``), never into the report."""
+    run = run_check(args)
     if args.json:
-        doc = {**base, **(rec["report"] or {})}
-        if rec["report"] is None:
-            doc.update(error=rec["reason"], raised=bool(fatal))
-        doc.update(verdict=rec["verdict"], reason=rec["reason"],
-                   not_written=rec["not_written"], stdout=rec["stdout"],
-                   stderr=rec["stderr"], seconds=rec["seconds"])
-        print(json.dumps(finite(doc), indent=2, ensure_ascii=False, allow_nan=False))
+        print(json.dumps(finite(run.doc), indent=2, ensure_ascii=False, allow_nan=False))
     else:
-        if rec.get("text"):
-            print(rec["text"])
-        _echo_output(args.target, rec)
-    if fatal:
-        print(f"{prog}: error: {args.target}: {rec['reason']}", file=sys.stderr)
-        return 2
-    return 0 if rec["verdict"] == "ok" else 1
+        if run.text:
+            print(run.text)
+        for line in run.echo:
+            print(line, file=sys.stderr)
+    if run.error:
+        print(run.error, file=sys.stderr)
+    return run.exit

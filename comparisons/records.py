@@ -42,10 +42,12 @@ it (``XLA_FLAGS=--xla_cpu_multi_thread_eigen=false`` does).
 
 Regenerate every record and its pages on this machine, with one command, from a checkout::
 
-    python -m comparisons.records            # or: python -m comparisons.records verify
+    python -m comparisons.records            # or name some: python -m comparisons.records verify
 
-which writes ``docs/verify.json`` → ``docs/VERIFY.md`` and ``docs/errata.json`` →
-``docs/errata.md``.
+which writes each record of :data:`RECORDS` and renders its pages: ``docs/verify.json`` →
+``docs/VERIFY.md``; ``docs/errata.json`` → ``docs/errata.md``;
+``docs/check-your-backprop.json`` → ``docs/check-your-backprop.md`` (the checker's
+tutorial); ``docs/exercises.json`` → ``docs/exercises.md`` (the exercises and the grader).
 """
 
 from __future__ import annotations
@@ -63,12 +65,19 @@ from pathlib import Path
 
 __all__ = ["environment", "run_block", "describe", "differences", "provenance", "load",
            "write", "for_test", "RecordError", "OtherMachine", "printed", "same_printed", "same_bound",
-           "REGENERATE", "BOUND_RTOL", "ROOT", "main"]
+           "REGENERATE", "RECORDS", "BOUND_RTOL", "ROOT", "main"]
 
 ROOT = Path(__file__).resolve().parents[1]
 
 #: the one command that regenerates every committed record and its pages
 REGENERATE = "python -m comparisons.records"
+
+#: every committed record, by kind: where its ``regenerate(root) -> (paths written, ok)``
+#: lives (a module, or a script of the checkout's ``examples/`` folder: the pages whose
+#: figures are runs of the examples).  In this order: the checker's runs load no framework,
+#: and their records say so only when they are made before verify loads torch
+RECORDS = {"checker": "examples/check_page.py", "exercises": "examples/exercise_page.py",
+           "verify": "comparisons.verify", "errata": "comparisons.errata"}
 
 #: bounds are real figures (a magnitude of the data times a tolerance): they agree within this
 BOUND_RTOL = 1e-9
@@ -206,11 +215,13 @@ def describe(env: dict) -> str:
 
 
 def differences(recorded: dict, current: dict) -> list[str]:
-    """What differs between two environments that can change round-off (``name: a → b``)."""
+    """What differs between two environments that can change round-off (``name: a → b``).
+    A thread count the record does not hold (its run never loaded torch) cannot differ."""
     keys = ("cpu", "cores", "machine", "blas", "blas kernel", "blas threads", "torch threads",
             *LIBRARIES)
     return [f"{k}: {recorded.get(k)} → {current.get(k)}" for k in keys
-            if recorded.get(k) != current.get(k)]
+            if recorded.get(k) != current.get(k)
+            and not (k.endswith("threads") and recorded.get(k) is None)]
 
 
 def provenance(name: str, rec: dict, current: dict | None = None) -> str:
@@ -295,25 +306,41 @@ def same_bound(a: float | None, b: float | None) -> bool:
 
 
 # ------------------------------------------------------------------------ regenerate
-def main(argv=None) -> int:
-    """``python -m comparisons.records [verify] [errata]``: measure on this machine, write
-    each record and render its pages (both when none is named)."""
-    from . import errata, verify
+def _regenerator(kind: str):
+    """The ``regenerate`` function of a record of :data:`RECORDS`."""
+    import importlib
+    import importlib.util
 
-    kinds = {"verify": verify.regenerate, "errata": errata.regenerate}
-    names = list(argv if argv is not None else sys.argv[1:]) or list(kinds)
-    unknown = [n for n in names if n not in kinds]
+    where = RECORDS[kind]
+    if not where.endswith(".py"):
+        return importlib.import_module(where).regenerate
+    path = ROOT / where
+    if str(path.parent) not in sys.path:          # the script imports its neighbours
+        sys.path.insert(0, str(path.parent))
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[path.stem] = module
+    spec.loader.exec_module(module)
+    return module.regenerate
+
+
+def main(argv=None) -> int:
+    """``python -m comparisons.records [KIND ...]``: measure on this machine, write each
+    record of :data:`RECORDS` and render its pages (every one when none is named)."""
+    names = list(argv if argv is not None else sys.argv[1:]) or list(RECORDS)
+    unknown = [n for n in names if n not in RECORDS]
     if unknown:
+        kinds = list(RECORDS)
         print(f"python -m comparisons.records: error: unknown record {unknown[0]!r}; "
-              f"expected {' or '.join(kinds)}", file=sys.stderr)
+              f"expected {', '.join(kinds[:-1])} or {kinds[-1]}", file=sys.stderr)
         return 2
-    if not (ROOT / "docs").is_dir():
-        print("python -m comparisons.records: error: needs a source checkout (docs/ not "
-              "found)", file=sys.stderr)
+    if not (ROOT / "docs").is_dir() or not (ROOT / "examples").is_dir():
+        print("python -m comparisons.records: error: needs a source checkout (docs/ and "
+              "examples/ not found)", file=sys.stderr)
         return 2
     ok = True
     for name in names:
-        written, good = kinds[name](ROOT)
+        written, good = _regenerator(name)(ROOT)
         ok &= good
         for path in written:
             print(f"wrote {path.relative_to(ROOT)}")

@@ -58,9 +58,11 @@ def is_file(module_name: str) -> bool:
 def load_function(module_name: str, func_name: str, shown: str | None = None):
     """Import a file (its folder first on ``sys.path``, so that it can import its
     neighbours) or a module, and return ``module.func_name`` (dotted names reach into a
-    class: ``Net.loss``).  Whatever the import raises, ``SystemExit`` and
-    ``KeyboardInterrupt`` included, becomes a one-line `LoadError` that names the file as
-    ``shown`` (default: as given)."""
+    class: ``Net.loss``): a function, or whatever else `backprop_ref.testing.check` may
+    take (a CS231n-style or Nielsen-style class or object, ``net = TwoLayerNet(...)``),
+    which the checker adapts or refuses with the call it makes.  Whatever the import
+    raises, ``SystemExit`` and ``KeyboardInterrupt`` included, becomes a one-line
+    `LoadError` that names the file as ``shown`` (default: as given)."""
     shown = shown or module_name
     try:
         if is_file(module_name):
@@ -86,8 +88,6 @@ def load_function(module_name: str, func_name: str, shown: str | None = None):
         if not hasattr(fn, part):
             raise LoadError(f"{shown} has no function {func_name!r}")
         fn = getattr(fn, part)
-    if not callable(fn):
-        raise LoadError(f"{shown}:{func_name} is a {type(fn).__name__}, not a function")
     return fn
 
 
@@ -240,16 +240,19 @@ def run_job(job: dict, on_loaded=lambda: None) -> dict:
     start = time.perf_counter()
     try:
         out = check_function(fn, job["against"], job.get("options", {}))
-    except SystemExit as exc:
+    except SystemExit as exc:           # the checker reports an exit itself: a backstop
         out = {"verdict": "error", "raised": True,
                "reason": f"called sys.exit({'' if exc.code is None else repr(exc.code)}) "
                          "inside the function (SystemExit): the check cannot finish"}
     except KeyboardInterrupt:
+        # the checker passes Ctrl-C on; here no Ctrl-C reaches the submission (its process
+        # leads its own session), so the function raised it
         out = {"verdict": "error", "raised": True,
                "reason": "raised KeyboardInterrupt inside the function"}
     except (TypeError, ValueError) as exc:
-        # the checker refuses the call itself (a class it cannot adapt, a convention the
-        # target has no use for): the function's own exceptions never escape check
+        # the checker refuses what it was given (an object it cannot call or adapt, a
+        # convention the target has no use for): the function's own exceptions never
+        # escape check
         return {"verdict": "error", "stage": "arguments", "reason": " ".join(str(exc).split()),
                 "report": None, "seconds": time.perf_counter() - start}
     except BaseException as exc:                       # noqa: BLE001

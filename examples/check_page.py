@@ -1,34 +1,36 @@
-"""Write ``docs/check-your-backprop.md`` from a recorded run of the checker.
+"""``docs/check-your-backprop.md``, the checker's tutorial: the rendering of a recorded run.
 
-    python examples/check_page.py          # runs every example, writes the record and the page
-    python examples/check_page.py --check  # exit 1 if the page is not the record's rendering
+    python -m comparisons.records checker     # runs every example, writes the record and the page
+    python examples/check_page.py             # the same
+    python examples/check_page.py --check     # exit 1 if the page is not the record rendered
 
 Every report on the page is what ``backprop-ref check`` (or the Python call shown) answered
-on the machine named in the record ``docs/check-your-backprop.json``: the record holds each
-run's command, exit code and report (`CheckReport.to_dict`) with the environment (machine,
-CPU, BLAS kernel, threads, library versions), and `render` builds the page from the record
-alone.  ``tests/test_checker_cli.py`` checks that the committed page is the rendering of the
-committed record, and that a fresh run on the test's machine reaches the same verdicts,
-kinds and messages, with every round-off figure within its bound and every other figure
-equal to the printed digits.
+on the machine the record ``docs/check-your-backprop.json`` names: a record of
+`comparisons.records` (its ``run`` block: command, date, seed, machine, BLAS kernel,
+threads, library versions) holding each run's command, exit code and report (the document
+``check --json`` prints), and `render` builds the page from the record alone.
+``tests/test_checker_cli.py`` checks that the committed page is the committed record
+rendered, and that a fresh run on the test's machine reaches the same exit codes,
+verdicts, kinds and messages, its round-off figures within their bound and every other
+figure equal to the digits printed (`page_runs.differences`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
-import json
-import math
-import os
-import platform
 import re
 import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+import page_runs
+from comparisons import records
+
+ROOT = page_runs.ROOT
 PAGE = ROOT / "docs" / "check-your-backprop.md"
 RECORD = ROOT / "docs" / "check-your-backprop.json"
+KIND = "checker"                         # python -m comparisons.records checker
 STUDENT = "examples/two_layer_student.py"
 FIXTURES = "tests/checker_fixtures"
 
@@ -156,68 +158,29 @@ RUNS += [("kinds", kind, f"`{kind}`", MEANING[kind][0].upper() + MEANING[kind][1
 
 
 # =========================================================================== running
-def environment() -> dict:
-    """Where the record was made: the verify report's environment plus the CPU, the BLAS
-    kernel and the thread settings (round-off depends on all three)."""
-    from comparisons.verify import environment as verify_environment
-
-    env = dict(verify_environment())
-    cpu = platform.processor() or ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    env["cpu"] = cpu or "unknown"
-    env["cores"] = os.cpu_count()
-    env["blas_kernel"] = os.environ.get("OPENBLAS_CORETYPE", "default (detected)")
-    env["threads"] = {k: os.environ.get(k, "default") for k in
-                      ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
-    return env
-
-
-def _cli(argv: list, cwd: Path) -> tuple[int, dict]:
-    """``backprop-ref ARGV --json`` run in ``cwd``: (exit code, report dict)."""
-    from comparisons.cli import main
-
-    out, err = io.StringIO(), io.StringIO()
-    here = os.getcwd()
-    os.chdir(cwd)
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            code = main([*argv, "--json"])
-    finally:
-        os.chdir(here)
-    return code, json.loads(out.getvalue())
-
-
 def run(how: dict) -> dict:
-    """One run of the page: ``{"exit", "report"}`` (and ``"printed"`` for Python code)."""
+    """One run of the page: an entry of `page_runs` (``exit``, ``report``, …); for Python
+    code, ``{"exit": None, "report"}``."""
     if "code" in how:
         from backprop_ref import testing
 
-        buf = io.StringIO()
         ns: dict = {}
-        with contextlib.redirect_stdout(buf):
+        with contextlib.redirect_stdout(io.StringIO()):
             exec(compile(how["code"], "<check_page>", "exec"), ns)
         rep = ns["rep"]
         assert isinstance(rep, testing.CheckReport)
         return {"exit": None, "report": rep.to_dict()}
-    if "files" in how:
-        sys.path.insert(0, str(ROOT / "tests"))
-        try:
-            from checker_fixtures import write
-        finally:
-            sys.path.pop(0)
-        with tempfile.TemporaryDirectory() as tmp:
-            for name, edits in how["files"].items():
-                write(Path(tmp), Path(name).stem, *[tuple(e) for e in edits])
-            code, report = _cli(how["argv"], Path(tmp))
-    else:
-        code, report = _cli(how["argv"], ROOT)
-    return {"exit": code, "report": report}
+    if "files" not in how:
+        return page_runs.check(how["argv"], ROOT)
+    sys.path.insert(0, str(ROOT / "tests"))
+    try:
+        from checker_fixtures import write
+    finally:
+        sys.path.pop(0)
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, edits in how["files"].items():
+            write(Path(tmp), Path(name).stem, *[tuple(e) for e in edits])
+        return page_runs.check(how["argv"], tmp)
 
 
 def calls() -> list:
@@ -232,8 +195,8 @@ def calls() -> list:
 
 
 def make_record() -> dict:
-    """Run every example now."""
-    return {"generated_by": "python examples/check_page.py", "environment": environment(),
+    """Run every example now, on this machine: the record."""
+    return {"record": KIND, "run": records.run_block(f"{records.REGENERATE} {KIND}", seed=0),
             "calls": calls(),
             "runs": [{"id": rid, "how": how, **run(how)} for _, rid, _, _, how in RUNS]}
 
@@ -255,13 +218,6 @@ def slip_code(kind: str) -> str:
     return "\n".join(out)
 
 
-def _text(entry: dict) -> str:
-    """What the command printed: the report, as ``backprop-ref check`` prints it."""
-    from backprop_ref.testing import CheckReport
-
-    return str(CheckReport.from_dict(entry["report"]))
-
-
 def _section(title: str, text: str, how: dict, entry: dict) -> list:
     parts = [f"### {title}", ""] + ([text, ""] if text else [])
     if how.get("files"):
@@ -276,18 +232,10 @@ def _section(title: str, text: str, how: dict, entry: dict) -> list:
         parts += ["<!-- notest -->", "```python", slip_code(how["excerpt"]), "```", ""]
     if "code" in how:
         parts += ["<!-- notest -->", "```python", how["code"].rstrip("\n"), "```", "",
-                  "```text", _text(entry), "```", ""]
+                  "```text", page_runs.output(entry), "```", ""]
     else:
-        parts += ["```console", "$ backprop-ref " + " ".join(how["argv"]), _text(entry),
-                  "$ echo $?", str(entry["exit"]), "```", ""]
+        parts += page_runs.console(entry)
     return parts
-
-
-def _env_line(env: dict) -> str:
-    threads = ", ".join(f"{k}={v}" for k, v in env.get("threads", {}).items())
-    libs = ", ".join(f"{k} {env[k]}" for k in ("python", "numpy") if env.get(k))
-    return (f"{env.get('cpu')} ({env.get('machine')}, {env.get('cores')} cores, "
-            f"{env.get('system')}), BLAS kernel {env.get('blas_kernel')}, {threads}; {libs}")
 
 
 def render(record: dict) -> str:
@@ -305,12 +253,14 @@ def render(record: dict) -> str:
     out = [
         "# Check your own backprop",
         "",
-        "<!-- generated by `python examples/check_page.py` from the record "
-        "docs/check-your-backprop.json; tests/test_checker_cli.py keeps both current -->",
+        "<!-- rendered from the record docs/check-your-backprop.json by "
+        f"`{records.REGENERATE} {KIND}`; tests/test_checker_cli.py ties the two -->",
         "",
         "You wrote a backward pass (CS231n's two-layer net, Nielsen's `network.py`, your own "
         "class or MLP). `backprop_ref.testing` runs the reference on the same inputs, tells "
-        "you which output is wrong and names the slip that explains it.",
+        "you which output is wrong and names the slip that explains it. To hand out a "
+        "skeleton to fill in, or to grade a class's submissions, see "
+        "[Exercises, and grading a class](exercises.md).",
         "",
         "<!-- notest -->",
         "```python",
@@ -328,21 +278,33 @@ def render(record: dict) -> str:
         "```",
         "",
         "```bash",
-        "backprop-ref check FILE.py:FUNCTION --against ID [--layout columns] [--l2 sum] "
-        "[--reduction sum] [--json]",
+        "backprop-ref check FILE.py:NAME --against ID [--layout columns] [--l2 sum] "
+        "[--reduction sum] [--timeout S] [--json]",
         "```",
         "",
-        "Exit codes: 0 every output matches (warnings included), 1 a slip (the report and its "
-        "diagnoses), 2 a one-line error (a module that does not import, a missing function, "
-        "an unknown derivation, a convention the target has no use for, or a function that "
-        "raises on the checker's call). `FUNCTION` may also name a CS231n-style or "
-        "Nielsen-style class: it goes through its adapter.",
+        "`NAME` is a function, or a module-level object or class the checker adapts "
+        "(`net = TwoLayerNet(...)` in CS231n's style, a Nielsen `Network`). It runs in its own "
+        "process, with its file's folder first on `sys.path` (it imports its neighbours); "
+        "what it prints goes to stderr under a header, or into the `stdout` and `stderr` "
+        "fields with `--json`, which always prints exactly one JSON document.",
         "",
-        "The reports on this page are the rendering of a recorded run "
-        "(`docs/check-your-backprop.json`, regenerated with `python examples/check_page.py`) "
-        f"on: {_env_line(record['environment'])}. Round-off figures (the `1e-17`s) differ on "
-        "another CPU, BLAS kernel or thread count; the tests compare a fresh run's verdicts, "
-        "kinds and messages with the record, and its round-off figures with their bound.",
+        "Exit codes: 0 every output matches (warnings included); 1 a slip (the report and its "
+        "diagnoses) or lines still written `...`; 2 a one-line error on stderr, when the "
+        "target cannot be checked (a module that does not import, a missing name, an object "
+        "the checker can neither call nor adapt, an unknown derivation, a convention the "
+        "target has no use for) or the function cannot be run to the end: it raises or calls "
+        "`sys.exit` on the checker's call (the report shows the call and the exception; an "
+        "exit is never a pass), raises `KeyboardInterrupt`, runs past `--timeout` seconds "
+        "(default 60: it is stopped, with every process it started) or crashes its process "
+        "(`os._exit`, a segmentation fault). In Python, `testing.check` reports an exception "
+        "or a `sys.exit` of the function the same way, in the report's `error`, and lets "
+        "Ctrl-C (`KeyboardInterrupt`) stop the check.",
+        "",
+        page_runs.provenance(record, "docs/check-your-backprop.json") + " Round-off figures "
+        "(the `1e-17`s) differ on another CPU, BLAS kernel or thread count; the tests compare "
+        "a fresh run's exit codes, verdicts, kinds and messages with the record, its "
+        "round-off figures with their bound and every other figure to the digits printed. "
+        f"`{records.REGENERATE} {KIND}` measures them again on your machine.",
         "",
         "## The call the checker makes",
         "",
@@ -461,70 +423,9 @@ def render(record: dict) -> str:
     return "\n".join(out).rstrip("\n") + "\n"
 
 
-def load_record() -> dict:
-    """The committed record; a one-line error says how to make it."""
-    try:
-        return json.loads(RECORD.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise SystemExit(f"cannot read {RECORD.relative_to(ROOT)} ({type(exc).__name__}); "
-                         "regenerate it with: python examples/check_page.py") from None
-
-
-# =========================================================================== comparing
-def _round_off(x, bound: float) -> bool:
-    return x is not None and x != "inf" and x <= bound
-
-
-def differences(fresh: dict, recorded: dict) -> list[str]:
-    """What a fresh report says differently from a recorded one: verdicts, kinds, messages,
-    cases and refusals (their reasons are library text: the forms only), and figures —
-    round-off ones (≤ the bound) only against the bound, the others to the printed digits."""
-    out = []
-    for key in ("ok", "error", "raised", "layout", "l2", "reduction", "call", "tried",
-                "self_consistent", "self_consistency", "diagnoses", "warnings", "bound"):
-        if fresh.get(key) != recorded.get(key):
-            out.append(f"{key}: {fresh.get(key)!r} != recorded {recorded.get(key)!r}")
-    if [r.split(":")[0] for r in fresh["refused"]] != [r.split(":")[0] for r in
-                                                        recorded["refused"]]:
-        out.append(f"refused: {fresh['refused']} != recorded {recorded['refused']}")
-    fr, rr = fresh["rows"], recorded["rows"]
-    if [(r["output"], r["ok"], r["warning"]) for r in fr] != [
-            (r["output"], r["ok"], r["warning"]) for r in rr]:
-        return out + [f"rows: {fr} != recorded {rr}"]
-    bound = recorded["bound"]
-    for f, r in zip(fr, rr):
-        if f["note"] != r["note"]:
-            out.append(f"{r['output']} note: {f['note']!r} != recorded {r['note']!r}")
-        for key in ("max_abs_error", "rel_error"):
-            a, b = f[key], r[key]
-            if _round_off(b, bound) and key == "rel_error":
-                if not _round_off(a, bound):
-                    out.append(f"{r['output']} {key}: {a} is above the bound {bound}")
-            elif _round_off(r["rel_error"], bound):
-                continue                      # the absolute twin of a round-off figure
-            elif _fmt(a) != _fmt(b):
-                out.append(f"{r['output']} {key}: {_fmt(a)} != recorded {_fmt(b)}")
-    return out
-
-
-def _fmt(x) -> str:
-    if x is None or x == "inf":
-        return str(x)
-    return "nan" if math.isnan(x) else f"{x:.1e}"
-
-
-def main(argv=None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    if "--check" in argv:
-        stale = not PAGE.exists() or PAGE.read_text(encoding="utf-8") != render(load_record())
-        print(f"{PAGE.relative_to(ROOT)} is {'stale' if stale else 'the record rendered'}")
-        return int(stale)
-    record = make_record()
-    RECORD.write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    PAGE.write_text(render(record), encoding="utf-8")
-    print(f"wrote {RECORD.relative_to(ROOT)} and {PAGE.relative_to(ROOT)}")
-    return 0
-
+#: the page's record, and the functions `comparisons.records` and the tests call
+SCRIPT = page_runs.Page(KIND, RECORD, PAGE, make_record, render)
+regenerate, load_record, main = SCRIPT.regenerate, SCRIPT.load, SCRIPT.main
 
 if __name__ == "__main__":
     sys.exit(main())

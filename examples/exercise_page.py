@@ -1,28 +1,34 @@
-"""Write ``docs/exercises.md`` from real runs of ``backprop-ref exercise``, ``check`` and
-``grade``.
+"""``docs/exercises.md``, the exercises and the grader: the rendering of a recorded run.
 
-    python examples/exercise_page.py          # rewrites the page
-    python examples/exercise_page.py --check  # exit 1 if the page is stale
+    python -m comparisons.records exercises      # runs the commands, writes the record and the page
+    python examples/exercise_page.py             # the same
+    python examples/exercise_page.py --check     # exit 1 if the page is not the record rendered
 
-Every output block is what the command printed, run in a scratch folder;
-``tests/test_exercise_docs.py`` asserts that the committed page is what `render` produces
-now (round-off figures below the agreement bound aside: they depend on the machine), and
-runs the page's ``conftest.py`` recipe on a small class.
+Every output block is what ``backprop-ref exercise``, ``check`` or ``grade`` printed, run in
+a scratch folder on the machine the record ``docs/exercises.json`` names (a record of
+`comparisons.records`: its ``run`` block names the command, date, machine, BLAS kernel,
+threads and library versions; one entry per command, `page_runs`), and `render` builds the
+page from the record alone.  ``tests/test_exercise_docs.py`` checks that the committed page
+is the committed record rendered, that a fresh run reaches the record's exit codes,
+verdicts and messages (round-off figures within their bound, the others to the digits
+printed), and runs the page's ``conftest.py`` recipe on a small class.
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
 import os
-import re
 import shutil
 import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+import page_runs
+from comparisons import records
+
+ROOT = page_runs.ROOT
 PAGE = ROOT / "docs" / "exercises.md"
+RECORD = ROOT / "docs" / "exercises.json"
+KIND = "exercises"                       # python -m comparisons.records exercises
 CLASS = ROOT / "tests" / "submissions"
 
 #: the demo class of the teacher's section: student -> the test submission it copies
@@ -75,27 +81,6 @@ def test_submission(record):
 '''
 
 
-def run(argv: list[str], cwd: str) -> tuple[int, str]:
-    """``backprop-ref`` with ``argv`` in ``cwd``: (exit code, stdout and stderr)."""
-    from comparisons.cli import main
-
-    buf = io.StringIO()
-    here = os.getcwd()
-    os.chdir(cwd)
-    try:
-        with contextlib.redirect_stdout(buf), contextlib.redirect_stderr(buf):
-            code = main(argv)
-    finally:
-        os.chdir(here)
-    return code, buf.getvalue().rstrip("\n")
-
-
-def console(argv: list[str], cwd: str) -> list[str]:
-    code, output = run(argv, cwd)
-    return ["```console", "$ backprop-ref " + " ".join(argv), output, "$ echo $?", str(code),
-            "```", ""]
-
-
 def backward_part(text: str) -> str:
     """The backward pass of an exercise file: from its marker to the return."""
     lines = text.splitlines()
@@ -104,45 +89,74 @@ def backward_part(text: str) -> str:
     return "\n".join(line[4:] for line in lines[start:end + 1])
 
 
-def render() -> str:
+CHECK = ["check", "d17.py:loss_and_grads", "--against", "D17"]
+GRADE = ["grade", "class", "--file", "net.py", "--function", "loss_and_grads", "--against",
+         "D17", "--timeout", "1"]
+
+
+def make_record() -> dict:
+    """Run the page's commands now, in a scratch folder, on this machine: the record."""
     from comparisons import exercises as ex
-    from comparisons.grading import GRADESCOPE_KEYS, GRADESCOPE_TEST_KEYS
 
     work = tempfile.mkdtemp(prefix="backprop-ref-page-")
     try:
-        return "\n".join(_page(ex, work, GRADESCOPE_KEYS, GRADESCOPE_TEST_KEYS)).rstrip() + "\n"
+        runs = {"exercise": page_runs.command(["exercise", "D17", "-o", "d17.py"], work)}
+        skeleton = Path(work, "d17.py").read_text(encoding="utf-8")
+        runs["untouched"] = page_runs.check(CHECK, work)
+        first = ex.solution("D17", filename="d17.py", change=FIRST_TRY)
+        Path(work, "d17.py").write_text(first, encoding="utf-8")
+        runs["slipped"] = page_runs.check(CHECK, work)
+        Path(work, "d17.py").write_text(ex.solution("D17", filename="d17.py"),
+                                        encoding="utf-8")
+        runs["solved"] = page_runs.check(CHECK, work)
+        for student, source in DEMO_CLASS.items():
+            os.makedirs(os.path.join(work, "class", student))
+            shutil.copy(CLASS / source / "submission.py",
+                        os.path.join(work, "class", student, "net.py"))
+        runs["graded"] = page_runs.grade(GRADE, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    return {"record": KIND, "run": records.run_block(f"{records.REGENERATE} {KIND}", seed=0),
+            "exercises": [{"id": i, "title": e.title, "function": e.function,
+                           "lines": list(dict.fromkeys(ex.todo_names(i)))}
+                          for i, e in ex.EXERCISES.items()],
+            "code": {"skeleton": backward_part(skeleton), "first_try": backward_part(first)},
+            "runs": [{"id": k, **v} for k, v in runs.items()]}
 
 
-def _page(ex, work: str, top_keys, test_keys) -> list[str]:
-    exercise = console(["exercise", "D17", "-o", "d17.py"], work)
-    skeleton = Path(work, "d17.py").read_text(encoding="utf-8")
-    untouched = console(["check", "d17.py:loss_and_grads", "--against", "D17"], work)
-    first = ex.solution("D17", filename="d17.py", change=FIRST_TRY)
-    Path(work, "d17.py").write_text(first, encoding="utf-8")
-    slipped = console(["check", "d17.py:loss_and_grads", "--against", "D17"], work)
-    Path(work, "d17.py").write_text(ex.solution("D17", filename="d17.py"), encoding="utf-8")
-    solved = console(["check", "d17.py:loss_and_grads", "--against", "D17"], work)
-    for student, source in DEMO_CLASS.items():
-        os.makedirs(os.path.join(work, "class", student))
-        shutil.copy(CLASS / source / "submission.py", os.path.join(work, "class", student,
-                                                                   "net.py"))
-    graded = console(["grade", "class", "--file", "net.py", "--function", "loss_and_grads",
-                      "--against", "D17", "--timeout", "1"], work)
-    rows = [f"| {i} | {e.title} | `{e.function}` | {', '.join(dict.fromkeys(ex.todo_names(i)))}"
-            f" | `backprop-ref exercise {i}` |" for i, e in ex.EXERCISES.items()]
+def render(record: dict) -> str:
+    """The page, from the record alone."""
+    from comparisons.grading import GRADESCOPE_KEYS, GRADESCOPE_TEST_KEYS
+
+    runs = {r["id"]: r for r in record["runs"]}
+    rows = [f"| {e['id']} | {e['title']} | `{e['function']}` | {', '.join(e['lines'])} | "
+            f"`backprop-ref exercise {e['id']}` |" for e in record["exercises"]]
+    page = _page(record, runs, rows, GRADESCOPE_KEYS, GRADESCOPE_TEST_KEYS)
+    return "\n".join(page).rstrip() + "\n"
+
+
+def _page(record: dict, runs: dict, rows: list, top_keys, test_keys) -> list[str]:
+    console = {k: page_runs.console(v) for k, v in runs.items()}
     return [
         "# Exercises, and grading a class",
         "",
-        "<!-- generated by `python examples/exercise_page.py`; tests/test_exercise_docs.py "
-        "keeps it current -->",
+        "<!-- rendered from the record docs/exercises.json by "
+        f"`{records.REGENERATE} {KIND}`; tests/test_exercise_docs.py ties the two -->",
         "",
         "An exercise is a Python file to hand to a student: the forward pass written out, "
         "every line of the backward pass left to write, each with the shape it must have. "
         "`backprop-ref check` tells the student which lines are still to write, what is "
-        "wrong with a line that is written, and when everything is right. `backprop-ref "
-        "grade` checks a whole class, each submission in its own process.",
+        "wrong with a line that is written, and when everything is right (how the checker "
+        "names a slip, its conventions and the classes it adapts: "
+        "[Check your own backprop](check-your-backprop.md)). `backprop-ref grade` checks a "
+        "whole class, each submission in its own process.",
+        "",
+        page_runs.provenance(record, "docs/exercises.json") + " A round-off figure (an "
+        "error below the bound `1e-12 · max(1, max|reference|)`) differs on another CPU, "
+        "BLAS kernel or thread count; the tests compare a fresh run's exit codes, verdicts "
+        "and messages with the record, its round-off figures with their bound and every "
+        f"other figure to the digits printed. `{records.REGENERATE} {KIND}` runs the "
+        "commands again on your machine.",
         "",
         "| id | exercise | function | lines to write | get it |",
         "|---|---|---|---|---|",
@@ -157,41 +171,41 @@ def _page(ex, work: str, top_keys, test_keys) -> list[str]:
         "",
         "### 1. Get the exercise",
         "",
-        *exercise,
+        *console["exercise"],
         "The file runs as it is. Its docstring says what to write and how to check it; the "
         "forward pass is written, and the backward pass is seven TODO lines:",
         "",
         "<!-- notest -->",
         "```python",
-        backward_part(skeleton),
+        record["code"]["skeleton"],
         "```",
         "",
         "### 2. Check it before writing anything",
         "",
         "The checker recognises the `...` lines and names them, in order:",
         "",
-        *untouched,
+        *console["untouched"],
         "### 3. Write the lines",
         "",
         "A first attempt, with the batch mean's `1/N` forgotten in `dZ2`:",
         "",
         "<!-- notest -->",
         "```python",
-        backward_part(first),
+        record["code"]["first_try"],
         "```",
         "",
         "The checker runs it on its cases (N = 1 and N > 1, `reg = 0` and `reg > 0`, "
-        "pre-activations exactly 0, logits near ±900, integer labels, one-hot and soft "
+        "pre-activations exactly 0, logits near ±1000, integer labels, one-hot and soft "
         "rows), compares every output with the reference and names the first wrong step and "
         "its cause. Every output after `dZ2` inherits the slip; the diagnosis is on `dZ2`:",
         "",
-        *slipped,
+        *console["slipped"],
         "### 4. Fix it",
         "",
         "With `dZ2 = (A2 - Y) / N`, every output matches the reference (the errors are "
         "round-off, below the bound `1e-12 · max(1, max|reference|)`):",
         "",
-        *solved,
+        *console["solved"],
         "The lines the reference itself writes, in `backprop_ref/two_layer.py`, are the "
         "same seven.",
         "",
@@ -210,7 +224,7 @@ def _page(ex, work: str, top_keys, test_keys) -> list[str]:
         "student folder without `NAME` gets a record saying so. Here a class of five, one "
         "folder each, `--timeout 1`:",
         "",
-        *graded,
+        *console["graded"],
         "One row per submission: its verdict, the outputs that match out of those compared, "
         "and the first diagnosis or the reason it failed. The exit code is 0 when every "
         "submission is ok, 1 when any is not, and 2 for bad arguments only (no PATH, a PATH "
@@ -255,7 +269,8 @@ def _page(ex, work: str, top_keys, test_keys) -> list[str]:
         "header (or into the `stdout`/`stderr` fields with `--json`), and `--json` always "
         "prints exactly one JSON document, for an import error, an exit or a timeout too. "
         "It exits 1 for a slip or lines not written yet, and 2 when the function cannot be "
-        "run to the end (it does not import, raises, exits, hangs or crashes).",
+        "run to the end (it does not import, raises, exits, hangs or crashes): "
+        "[Check your own backprop](check-your-backprop.md) lists each case.",
         "",
         "### JSON lines and CSV, for a gradebook",
         "",
@@ -324,17 +339,9 @@ def _page(ex, work: str, top_keys, test_keys) -> list[str]:
     ]
 
 
-def main(argv=None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    text = render()
-    if "--check" in argv:
-        stale = not PAGE.exists() or PAGE.read_text(encoding="utf-8") != text
-        print(f"{PAGE} is {'stale' if stale else 'current'}")
-        return int(stale)
-    PAGE.write_text(text, encoding="utf-8")
-    print(f"wrote {PAGE}")
-    return 0
-
+#: the page's record, and the functions `comparisons.records` and the tests call
+SCRIPT = page_runs.Page(KIND, RECORD, PAGE, make_record, render)
+regenerate, load_record, main = SCRIPT.regenerate, SCRIPT.load, SCRIPT.main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from backprop_ref import testing
+from comparisons import records
 from test_cli import _run          # main(argv) -> (exit code, stdout, stderr)
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -79,65 +80,110 @@ def test_a_module_that_fails_to_import_exits_2(tmp_path, capsys):
     assert code == 2 and "SyntaxError" in err and err.count("\n") == 1
 
 
-def _check_page():
+def _page_module(name: str):
+    """A page script of examples/ (`check_page`, `exercise_page`, their `page_runs`)."""
+    import importlib
+
     sys.path.insert(0, str(ROOT / "examples"))
     try:
-        import check_page
+        return importlib.import_module(name)
     finally:
         sys.path.pop(0)
-    return check_page
 
 
-def test_the_tutorial_page_is_what_the_checker_prints_now():
-    """docs/check-your-backprop.md is the rendering of the recorded run
-    docs/check-your-backprop.json (regenerate both with ``python examples/check_page.py``):
-    a hand edit of the page fails here."""
+def _check_page():
+    return _page_module("check_page")
+
+
+@pytest.fixture(scope="module")
+def committed():
+    """The committed record docs/check-your-backprop.json; without a readable one, the
+    tests that read it skip and `test_a_missing_record_says_how_to_regenerate_it` fails
+    with the one line that says how to regenerate it."""
+    return records.for_test(_check_page().RECORD, "checker",
+                            skip_to="test_a_missing_record_says_how_to_regenerate_it")
+
+
+def test_the_tutorial_page_is_what_the_checker_prints_now(committed):
+    """docs/check-your-backprop.md is exactly the rendering of the record
+    docs/check-your-backprop.json (regenerate both with ``python -m comparisons.records
+    checker``): a hand edit of the page fails here, and the page renders the record's
+    figures, not figures of its own."""
     check_page = _check_page()
     page = (ROOT / "docs" / "check-your-backprop.md").read_text(encoding="utf-8")
-    assert page == check_page.render(check_page.load_record()), \
-        "stale: run python examples/check_page.py"
+    assert page == check_page.render(committed), (
+        "docs/check-your-backprop.md is not docs/check-your-backprop.json rendered: "
+        f"regenerate both with `{records.REGENERATE} checker`")
     for kind in check_page.MEANING:
         assert f"### `{kind}`" in page
     assert set(check_page.MEANING) == set(testing.KINDS)
-    record = check_page.load_record()
-    assert {"cpu", "blas_kernel", "threads", "numpy", "python"} <= set(record["environment"])
-    assert [r["id"] for r in record["runs"]] == [r[1] for r in check_page.RUNS]
+    for key in ("cpu", "cores", "blas", "blas kernel", "blas threads", "numpy", "python"):
+        assert committed["run"]["environment"].get(key), f"the record does not name its {key}"
+    assert committed["run"]["command"] == f"{records.REGENERATE} checker"
+    assert [r["id"] for r in committed["runs"]] == [r[1] for r in check_page.RUNS]
+    doctored = json.loads(json.dumps(committed))
+    row = next(r for r in doctored["runs"] if r["id"] == "scale")["report"]["rows"][1]
+    row["max_abs_error"] = 7.7e7
+    assert "7.7e+07" in check_page.render(doctored) and "7.7e+07" not in page
+
+
+@pytest.fixture(scope="module")
+def machine(committed):
+    """Where the record was made, for the failure messages (warns OtherMachine once when
+    this machine differs in what moves round-off)."""
+    return records.provenance("docs/check-your-backprop.json", committed)
 
 
 @pytest.mark.parametrize("rid", [r[1] for r in _check_page().RUNS])
-def test_a_fresh_run_reaches_the_records_verdicts(rid):
+def test_a_fresh_run_reaches_the_records_verdicts(committed, machine, rid):
     """Each recorded run, re-run on this machine: the same exit code, verdict, kinds and
     messages; round-off figures within their bound, the others to the printed digits."""
     check_page = _check_page()
-    recorded = next(r for r in check_page.load_record()["runs"] if r["id"] == rid)
+    recorded = next(r for r in committed["runs"] if r["id"] == rid)
     fresh = check_page.run(recorded["how"])
-    assert fresh["exit"] == recorded["exit"]
-    assert check_page.differences(fresh["report"], recorded["report"]) == []
+    problems = _page_module("page_runs").differences(fresh, recorded)
+    assert not problems, machine + "; a fresh run here differs:\n  " + "\n  ".join(problems)
 
 
-def test_the_record_comparison_can_fail():
-    """A changed verdict, kind or non-round-off figure is a difference; round-off is not."""
-    check_page = _check_page()
-    recorded = next(r for r in check_page.load_record()["runs"] if r["id"] == "scale")["report"]
+def test_the_record_comparison_can_fail(committed):
+    """A changed verdict, kind, exit code, message or non-round-off figure is a
+    difference; round-off moving within its bound is not, past it is."""
+    differences = _page_module("page_runs").differences
+    recorded = next(r for r in committed["runs"] if r["id"] == "scale")
     same = json.loads(json.dumps(recorded))
-    same["rows"][0]["rel_error"] = same["rows"][0]["rel_error"] / 3      # round-off moves
-    assert check_page.differences(same, recorded) == []
-    for change in (lambda d: d["diagnoses"][0].update(kind="sign"),
-                   lambda d: d.update(ok=True),
-                   lambda d: d["rows"][1].update(max_abs_error=d["rows"][1]["max_abs_error"] * 2),
-                   lambda d: d["rows"][0].update(rel_error=1e-9)):
+    same["report"]["rows"][0]["rel_error"] = same["report"]["rows"][0]["rel_error"] / 3
+    same["report"]["rows"][0]["max_abs_error"] = 3e-13     # its absolute twin: not compared
+    assert differences(same, recorded) == []
+    for change in (lambda d: d["report"]["diagnoses"][0].update(kind="sign"),
+                   lambda d: d["report"]["diagnoses"][0].update(message="dZ2 is 2 × it"),
+                   lambda d: d["report"].update(ok=True),
+                   lambda d: d.update(exit=0),
+                   lambda d: d["report"]["rows"][1].update(
+                       max_abs_error=d["report"]["rows"][1]["max_abs_error"] * 1.1),
+                   lambda d: d["report"]["rows"][0].update(rel_error=1e-9),
+                   lambda d: d["report"].update(tried=d["report"]["tried"][1:])):
         other = json.loads(json.dumps(recorded))
         change(other)
-        assert check_page.differences(other, recorded), change
+        assert differences(other, recorded), change
 
 
 def test_a_missing_record_says_how_to_regenerate_it(tmp_path, monkeypatch):
+    """A missing or unreadable record is one line naming the one command that regenerates
+    it; the committed one is readable."""
     check_page = _check_page()
-    monkeypatch.setattr(check_page, "RECORD", tmp_path / "none.json")
-    monkeypatch.setattr(check_page, "ROOT", tmp_path)
-    with pytest.raises(SystemExit, match=r"^cannot read none.json \(FileNotFoundError\); "
-                       r"regenerate it with: python examples/check_page.py$"):
-        check_page.load_record()
+    records.for_test(check_page.RECORD, "checker")      # missing here: fails in one line
+    monkeypatch.setattr(records, "ROOT", tmp_path)
+    for content in (None, "{not json", '{"record": "verify", "run": {"environment": {}}}'):
+        path = tmp_path / "docs" / "check-your-backprop.json"
+        path.parent.mkdir(exist_ok=True)
+        if content is not None:
+            path.write_text(content)
+        monkeypatch.setattr(check_page.SCRIPT, "record", path)
+        with pytest.raises(records.RecordError) as info:
+            check_page.load_record()
+        message = str(info.value)
+        assert message.startswith("docs/check-your-backprop.json is ") and "\n" not in message
+        assert message.endswith("regenerate it with `python -m comparisons.records checker`")
 
 
 # ----------------------------------------------------------------- conventions on the CLI
@@ -174,3 +220,64 @@ def test_a_class_of_another_style_exits_2_with_the_recipe(capsys):
     code, out, err = _run(["check", f"{student}:TwoLayerNet", "--against", "D17"], capsys)
     assert code == 2 and out == "" and err.count("\n") == 1
     assert "fn is the class TwoLayerNet: the checker calls fn(params, X, y, reg=…)" in err
+
+
+# ----------------------------------------------------------------- FILE.py:NAME, any object
+FIXTURES = ROOT / "tests" / "checker_fixtures"
+OBJECTS = {
+    "cs231n": ("cs231n_neural_net", "from cs231n_neural_net import TwoLayerNet\n\n"
+               "net = TwoLayerNet(4, 10, 3)     # as the assignment's notebook builds it\n"),
+    "nielsen": ("nielsen_network", "import nielsen_network\n\n"
+                "net = nielsen_network.Network([2, 3, 2])\n"),
+    "student": ("student_net", "from student_net import TwoLayerNet\n\nnet = TwoLayerNet()\n"),
+}
+
+
+def _object_file(tmp_path, style: str) -> Path:
+    """``mine.py`` beside the module it imports, holding ``net``: an object, not a
+    function."""
+    module, source = OBJECTS[style]
+    (tmp_path / f"{module}.py").write_text((FIXTURES / f"{module}.py").read_text())
+    (tmp_path / "mine.py").write_text(source)
+    return tmp_path / "mine.py"
+
+
+@pytest.mark.parametrize("style, argv, code, words", [
+    ("cs231n", ["--against", "D17", "--l2", "sum"], 0, "result: ok"),
+    ("cs231n", ["--against", "D17"], 1, "dW2: [reg_scale]"),
+    ("nielsen", ["--against", "D18"], 0, "result: ok"),
+])
+def test_a_module_level_object_goes_through_its_adapter(tmp_path, capsys, style, argv, code,
+                                                        words):
+    """``net = TwoLayerNet(...)`` or a Nielsen ``Network``, named as FILE.py:net: checked
+    as `testing.check` checks the object itself."""
+    mine = _object_file(tmp_path, style)
+    got, out, err = _run(["check", f"{mine}:net", *argv], capsys)
+    assert (got, err) == (code, ""), out + err
+    assert words in out and f"from_{style}(" in out.splitlines()[0]
+
+
+def test_an_object_the_checker_cannot_adapt_names_its_call(tmp_path, capsys):
+    mine = _object_file(tmp_path, "student")
+    code, out, err = _run(["check", f"{mine}:net", "--against", "D17"], capsys)
+    assert (code, out) == (2, "") and err.count("\n") == 1
+    assert err.startswith(f"backprop-ref check: error: {mine}:net: fn is an object of class "
+                          "TwoLayerNet, not a function: the checker calls fn(params, X, y, "
+                          "reg=…) -> (loss, grads) | Result | dict; for an object of your "
+                          "own class, write a function"), err
+
+
+def test_grade_function_names_an_object_too(tmp_path, capsys):
+    """``grade --function net``: the same objects, one per student folder."""
+    for student, style in (("ann", "cs231n"), ("bea", "student")):
+        (tmp_path / "class" / student).mkdir(parents=True)
+        _object_file(tmp_path / "class" / student, style)
+    code, out, err = _run(["grade", str(tmp_path / "class"), "--file", "mine.py", "--function",
+                           "net", "--against", "D17", "--l2", "sum", "--format", "jsonl"],
+                          capsys)
+    recs = {r["submission"]: r for r in map(json.loads, out.splitlines())}
+    assert code == 1 and err == ""
+    assert recs["ann"]["verdict"] == "ok" and recs["ann"]["points"] == 4
+    assert recs["bea"]["verdict"] == "error" and recs["bea"]["stage"] == "arguments"
+    assert "fn is an object of class TwoLayerNet, not a function: the checker calls " \
+           "fn(params, X, y, reg=…)" in recs["bea"]["reason"]

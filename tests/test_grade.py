@@ -386,13 +386,21 @@ def test_check_json_for_an_import_error_is_one_document_and_exit_2():
 
 
 def test_check_sys_exit_in_the_function_is_no_longer_a_pass():
+    """Exit 2, as for a function that raises: the report (the call the checker made, the
+    exit as its error) on stdout, one line on stderr; the check stops at the exit, so what
+    the function printed is there once."""
     code, out, err = check("exit_in_function/submission.py")
-    assert code == 2 and out == ""
+    assert code == 2
+    assert out.rstrip().endswith("; it raised SystemExit: 0\nresult: FAIL")
+    assert "error: the function exits (sys.exit), which is never a pass: called as " \
+           "fn(params, X, y, reg=0.0) on case " in out
     *printed, last = err.splitlines()
     assert last.startswith("backprop-ref check: error: ") and "SystemExit" in last
     assert printed[1:] == ["  | checking the shapes..."]
     code, out, _ = check("exit_in_function/submission.py", "--json")
-    assert code == 2 and json.loads(out)["raised"] is True
+    doc = json.loads(out)
+    assert code == 2 and doc["raised"] is True and doc["ok"] is False
+    assert doc["verdict"] == "error" and doc["rows"] == [] and doc["refused"] == []
 
 
 @pytest.mark.parametrize("target, timeout, verdict, words", [
@@ -493,18 +501,72 @@ def test_a_progress_bar_only_on_a_terminal(monkeypatch, tqdm):
 
 
 def test_conventions_pass_through_only_when_declared():
-    """--l2/--reduction reach the checker only when given a value other than the notes';
-    a checker without the option says so in one line."""
-    import inspect
+    """The options reach the checker as given, validated by it before any submission runs
+    (one line, exit 2); ``--l2 sum`` on the notes' net is CS231n's convention, so the
+    correct submission is off by the L2 term's factor 2 there."""
+    import argparse
 
+    from comparisons.grading import check_options
+
+    given = argparse.Namespace(against="D17", layout="rows", l2=None, reduction=None)
+    assert check_options(given) == {"layout": "rows", "l2": "half", "reduction": "mean",
+                                     "seed": 0}
+    code, out, err = run(["grade", str(CLASS / "correct"), *GRADE, "--l2", "sum"])
+    assert (code, err) == (1, "") and "[reg_scale]" in out
+    code, out, err = run(["grade", str(CLASS / "correct"), *GRADE[:4], "--against", "D11",
+                          "--l2", "sum"])
+    assert (code, out) == (2, "") and err.count("\n") == 1
+    assert "l2='sum' has no use for D11 (delta_ce_softmax)" in err
+
+
+# ------------------------------------------------------------- the same rules in-process
+def _function(name: str):
+    from comparisons.submission import load_function
+
+    return load_function(str(CLASS / name / "submission.py"), "loss_and_grads")
+
+
+def test_in_process_sys_exit_is_an_error_of_the_report_never_a_pass(capsys):
+    """`testing.check` catches an exit of the function: the check stops there (the print
+    before it happens once), the report says it, and nothing escapes to the caller."""
     from backprop_ref import testing
 
-    code, out, err = run(["grade", str(CLASS / "correct"), *GRADE, "--l2", "half",
-                          "--reduction", "mean"])
-    assert code == 0, err
-    code, out, err = run(["grade", str(CLASS / "correct"), *GRADE, "--l2", "sum"])
-    if "l2" in inspect.signature(testing.check).parameters:
-        assert code in (0, 1) and err == ""
-    else:
-        assert (code, out) == (2, "") and err.count("\n") == 1
-        assert "--l2 sum: this version of backprop_ref.testing.check has no l2 option" in err
+    rep = testing.check(_function("exit_in_function"), "D17")
+    assert not rep.ok and rep.raised and rep.rows == [] and rep.refused == []
+    assert rep.error.endswith("; it raised SystemExit: 0")
+    assert capsys.readouterr().out == "checking the shapes...\n"
+
+
+@pytest.mark.parametrize("when", ["one-hot rows", "self-consistency"])
+def test_an_exit_on_some_calls_only_is_not_a_refusal(when):
+    """A function that exits on one form of labels only, or only when the checker
+    differences its loss: an error still, never a refused form or "not checked"."""
+    import sys
+
+    import numpy as np
+
+    from backprop_ref import testing, two_layer
+
+    calls = []
+
+    def net(params, X, y, reg=0.0):
+        calls.append(1)
+        if (np.ndim(y) == 2) if when == "one-hot rows" else len(calls) > cases:
+            sys.exit(3)
+        return two_layer.loss_and_grads(params, X, y, reg)
+
+    cases = len(testing.check(two_layer.loss_and_grads, "D17").tried)
+    rep = testing.check(net, "D17")
+    assert not rep.ok and rep.raised and "SystemExit: 3" in rep.error
+    if when == "self-consistency":
+        assert "differencing your loss" in rep.error and rep.self_consistent is None
+
+
+def test_in_process_keyboard_interrupt_is_passed_on():
+    """Ctrl-C in an interactive check stops it: `testing.check` passes KeyboardInterrupt
+    on (its own process can tell a Ctrl-C from nothing else); in a submission's own
+    process, where no Ctrl-C reaches, it is the function's and its record says so."""
+    from backprop_ref import testing
+
+    with pytest.raises(KeyboardInterrupt):
+        testing.check(_function("keyboard_interrupt"), "D17")

@@ -81,3 +81,21 @@ def test_regenerate_names_an_unknown_record_in_one_line(capsys):
     assert records.main(["benchmarks"]) == 2
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and "unknown record 'benchmarks'" in err
+
+
+def test_one_command_regenerates_every_committed_record():
+    """Every record under docs/ is one of `records.RECORDS`, whose regenerator the one
+    command finds (the page scripts of examples/ included); the docs name that command."""
+    committed = {}
+    for path in sorted((records.ROOT / "docs").glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if isinstance(data, dict) and "record" in data:
+            committed[path.name] = data["record"]
+    assert set(committed.values()) == set(records.RECORDS), committed
+    assert {"check-your-backprop.json": "checker", "exercises.json": "exercises"}.items() \
+        <= committed.items()
+    for kind in records.RECORDS:
+        assert records._regenerator(kind).__name__ == "regenerate", kind
+    for page, kind in (("check-your-backprop.md", "checker"), ("exercises.md", "exercises")):
+        text = (records.ROOT / "docs" / page).read_text(encoding="utf-8")
+        assert f"by `{records.REGENERATE} {kind}`" in text, page

@@ -233,4 +233,8 @@ def hint(fn: Any) -> str:
     if inspect.isclass(fn) or owner is not None:
         return ("for a class, write a function in that call that builds it, runs the forward "
                 "and backward pass and returns (loss, grads)")
+    if not callable(fn) and type(fn).__module__.split(".")[0] not in ("builtins", "numpy"):
+        return ("for an object of your own class, write a function in that call that gives "
+                "it the parameters, runs the forward and backward pass and returns "
+                "(loss, grads)")
     return ""

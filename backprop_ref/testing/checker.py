@@ -35,7 +35,7 @@ from .report import BOUND, BOUND_FLOAT32, CheckReport, Diagnosis, Row, compare, 
 from .rules import Evidence, best_model, diagnose, shape_diagnosis
 from .catalog import Target, target
 
-__all__ = ["check", "assert_matches_reference"]
+__all__ = ["check", "assert_matches_reference", "validate_options"]
 
 _LOG_SOFTMAX = ("compute the loss from the logits: log-softmax = Z − max − log Σ exp(Z − max),"
                 " as bp.cross_entropy_with_logits does")
@@ -44,6 +44,28 @@ _LOG_SOFTMAX = ("compute the loss from the logits: log-softmax = Z − max − l
 def _one_line(exc: BaseException) -> str:
     text = " ".join(str(exc).split())
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def validate_options(against: str, *, layout: str = "rows", l2: str = "half",
+                     reduction: str = "mean", seed: int = 0) -> None:
+    """Check `check`'s arguments other than ``fn``, without running anything: what `check`
+    raises for them, raised here (a command line validates its options before it loads
+    any code).
+
+    Raises:
+        ValueError: an unknown ``against`` (the message lists the valid ones), an unknown
+            convention or one the target has no use for (``l2`` on D11), a bad ``seed``.
+    """
+    _arguments(against, layout, l2, reduction, seed)
+
+
+def _arguments(against: Any, layout: str, l2: str, reduction: str,
+               seed: int) -> tuple[Target, Conventions]:
+    t = target(against)
+    conv = _conventions(t, against, layout, l2, reduction)
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    return t, conv
 
 
 def _conventions(t: Target, against: Any, layout: str, l2: str, reduction: str) -> Conventions:
@@ -74,6 +96,7 @@ class _Outcome:
         self.results: dict = {}                 # k -> {output: array}, user layout
         self.failures: dict = {}                # k -> (how, text, call text)
         self.bad: str | None = None             # a BadReturn, one line
+        self.exited: str | None = None          # fn called sys.exit: the check stops
 
 
 def _bind_error(fn: Callable, call: Call) -> str | None:
@@ -117,15 +140,28 @@ def _run(fn: Callable, t: Target, call_of: Callable, cases: list, layout: str) -
         except BadReturn as exc:
             out.bad = f"{exc} (case {c.label}); the checker calls {t.signature}"
             return out
-        except (Exception, SystemExit) as exc:  # noqa: BLE001
+        except SystemExit as exc:               # never a refusal: the check stops here
+            out.exited = _exit_message(exc, f"called as {call.text} on case {c.label}")
+            return out
+        except Exception as exc:                # noqa: BLE001
             out.failures[k] = ("raised", _one_line(exc), call.text)
     return out
+
+
+def _exit_message(exc: SystemExit, where: str) -> str:
+    """A function that calls ``sys.exit`` stops the check, and is never a pass (run as a
+    script, the exit would end the caller with its code, 0 included)."""
+    return (f"the function exits (sys.exit), which is never a pass: {where}; it raised "
+            f"{_one_line(exc)}")
 
 
 def _settle(rep: CheckReport, fn: Callable, t: Target, cases: list, out: _Outcome) -> list:
     """Refusals and errors from one run; returns the accepted cases (empty: rep.error)."""
     if out.bad:
         rep.error = out.bad
+        return []
+    if out.exited:
+        rep.error, rep.raised = out.exited, True
         return []
     groups: dict[str, list[int]] = {}
     for k, c in enumerate(cases):
@@ -201,15 +237,21 @@ def check(fn: Callable, against: str, *, layout: str = "rows", l2: str = "half",
     Raises:
         ValueError: an unknown ``against`` (the message lists the valid ones), an unknown
             convention, or one the target has no use for (``l2`` on D11).
-        TypeError: ``fn`` is not callable; an adapter's object lacks an attribute.
+        TypeError: ``fn`` is neither callable nor a class or object an adapter takes (the
+            message names the call the checker makes); an adapter's object lacks an
+            attribute.
+        KeyboardInterrupt: passed on (Ctrl-C stops the check).  An exception ``fn`` raises
+            is in the report (a refusal of that form, or ``error``); a ``sys.exit`` in
+            ``fn`` stops the check with ``error`` and ``raised``, never a pass.
     """
-    t = target(against)
-    conv = _conventions(t, against, layout, l2, reduction)
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    t, conv = _arguments(against, layout, l2, reduction, seed)
     fn = adapt(fn)
     if not callable(fn):
-        raise TypeError(f"fn must be callable, got {type(fn).__name__}")
+        kind, extra = type(fn), hint(fn)
+        what = (f"a {kind.__name__}" if kind.__module__ in ("builtins", "numpy")
+                else f"an object of class {kind.__name__}")
+        raise TypeError(f"fn is {what}, not a function: the checker calls {t.signature}"
+                        + (f"; {extra}" if extra else ""))
     if inspect.isclass(fn):
         raise TypeError(f"fn is the class {fn.__name__}: the checker calls {t.signature}; "
                         + hint(fn))
@@ -404,7 +446,11 @@ def _self_consistency(fn: Callable, t: Target, call_of: Callable, ev: Evidence,
             if worst is None:
                 worst = (*joint, "the gradients", c.label)
             break
-    except (Exception, SystemExit) as exc:  # noqa: BLE001
+    except SystemExit as exc:                   # an exit is never a pass, here neither
+        rep.error = _exit_message(exc, "differencing your loss near a case")
+        rep.raised, rep.ok = True, False
+        return None, "not checked: the function exits"
+    except Exception as exc:                    # noqa: BLE001
         return None, f"not checked: the function raised {_one_line(exc)} near a case"
     how = (f"central differences of your loss along random directions, on {len(ks)} "
            f"case{'s' if len(ks) > 1 else ''}")
