@@ -228,7 +228,7 @@ CATALOG: tuple[Derivation, ...] = (
         cases=cases.notes_network, twin=NETWORK_TWIN, sympy=True,
         reference_name="two_layer.loss_and_grads_loop"),
     Derivation(
-        id="D20", title="SGD θ ← θ − η ∂L/∂θ: 100 steps match torch.optim.SGD from the same start",
+        id="D20", title="SGD θ ← θ − η ∂L/∂θ: 100 steps match torch.optim's SGD from the same start",
         notes=("002",), equation="θ ← θ − η ∂L/∂θ",
         reference=_sgd_ref, cases=cases.sgd_case, twin=Twin("sgd_run", kind="run"),
         fd=False, float32=False, reference_name="training.fit"),

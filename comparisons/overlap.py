@@ -1,8 +1,7 @@
 """The verify report's JAX column and SymPy proofs, computed in forked processes.
 
 ``backprop-ref verify`` spends most of its time importing and warming up frameworks, one
-after the other: torch (and, for D20's ``torch.optim``, ``torch._dynamo``), JAX and its XLA
-compiles, SymPy and its proofs.  On a machine with more than one core these are
+after the other: torch, JAX and its XLA compiles, SymPy and its proofs.  On a machine with more than one core these are
 independent: :func:`start` forks one process for the JAX column and one for the SymPy
 proofs *before* this process imports torch, and :class:`Ahead` hands their results to
 `comparisons.verify.build` as it reaches each derivation (they stream back one derivation

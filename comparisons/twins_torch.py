@@ -13,6 +13,7 @@ from ._optional import require
 
 torch = require("torch")
 F = torch.nn.functional
+from torch.optim.sgd import sgd as torch_sgd  # noqa: E402  (after the install hint)
 
 _ACT = {"relu": F.relu, "sigmoid": torch.sigmoid, "tanh": torch.tanh}
 
@@ -101,17 +102,31 @@ def mlp_loss(X, y, hidden, head, reg, **p):
     return twin_mlp.mlp_loss(_ACT, _head_loss, lambda W: W.square().sum(), X, y, hidden, head, reg, **p)
 
 
+def sgd_step(params, lr):
+    """One step of torch's own SGD update, ``torch.optim.sgd.sgd`` (the function
+    ``torch.optim.SGD.step`` applies: no momentum, no weight decay), on gradients that
+    ``backward`` left in ``.grad``; the gradients are then cleared.  The functional form
+    because the ``torch.optim.SGD`` object imports ``torch._dynamo`` on first use, which
+    took 2.2 s, a third of ``backprop-ref verify``."""
+    params = list(params)
+    with torch.no_grad():
+        torch_sgd(params, [p.grad for p in params], [None] * len(params),
+                  weight_decay=0.0, momentum=0.0, lr=lr, dampening=0.0,
+                  nesterov=False, maximize=False)
+    for p in params:
+        p.grad = None
+
+
 def sgd_run(X, y, hidden, head, reg, lr, steps, **p):
-    """``steps`` full-batch steps of ``torch.optim.SGD`` on :func:`mlp_loss`."""
+    """``steps`` full-batch steps of torch's SGD update (:func:`sgd_step`) on
+    :func:`mlp_loss`."""
     params = {k: v.detach().clone().requires_grad_(True) for k, v in p.items()}
     zeros = {f"e{k}{l}": torch.zeros((), dtype=X.dtype)
              for l in range(1, sum(1 for k in p if k.startswith("W")) + 1) for k in "ZA"}
-    opt = torch.optim.SGD(list(params.values()), lr=lr)
     losses = []
     for _ in range(steps):
-        opt.zero_grad()
         loss, _ = mlp_loss(X, y, hidden, head, reg, **params, **zeros)
         loss.backward()
-        opt.step()
+        sgd_step(params.values(), lr)
         losses.append(loss.detach())
     return {"losses": torch.stack(losses), **{k: v.detach() for k, v in params.items()}}

@@ -109,7 +109,7 @@ def _batches(n, batch_size, rng):
 
 
 def _torch_run(params, X, y, *, hidden, head, reg, lr, epochs, batch_size, seed):
-    """SGD by torch.optim.SGD on the torch twin's forward (autograd for every gradient):
+    """SGD by torch's SGD update (twins_torch.sgd_step) on the torch twin's forward (autograd for every gradient):
     every step's loss, every epoch's mean loss and the final parameters."""
     from comparisons import twins_torch
     t = {k: torch.from_numpy(np.array(v, dtype=np.float64)).requires_grad_(True)
@@ -117,17 +117,15 @@ def _torch_run(params, X, y, *, hidden, head, reg, lr, epochs, batch_size, seed)
     L = sum(1 for k in t if k.startswith("W"))
     zeros = {f"e{k}{l}": torch.zeros((), dtype=torch.float64)
              for l in range(1, L + 1) for k in "ZA"}
-    opt = torch.optim.SGD(list(t.values()), lr=lr)
     rng, steps, epoch_means = np.random.default_rng(seed), [], []
     for _ in range(epochs):
         losses = []
         for idx in _batches(X.shape[0], batch_size, rng):
-            opt.zero_grad()
             yb = torch.from_numpy(y[idx])
             loss, _ = twins_torch.mlp_loss(torch.from_numpy(X[idx]), yb, hidden, head, reg,
                                            **t, **zeros)
             loss.backward()
-            opt.step()
+            twins_torch.sgd_step(t.values(), lr)
             losses.append(loss.item())
         steps += losses
         epoch_means.append(float(np.mean(losses)))
@@ -147,7 +145,7 @@ def _assert_same_run(hist, params, steps, epoch_means, final, tol=1e-10):
     ("tanh", "softmax_ce", 7), ("sigmoid", "sigmoid_bce", 16), ("relu", "identity_mse", 5),
     ("tanh", "sigmoid_mse", None)])
 def test_d20_minibatch_runs_match_torch_every_step_and_epoch(hidden, head, batch_size):
-    """Mini-batch SGD of an MLP (23 rows: the last batch is partial) against torch.optim.SGD
+    """Mini-batch SGD of an MLP (23 rows: the last batch is partial) against torch.optim's SGD
     fed batches cut from the spec's permutation: every step, every epoch mean and the final
     parameters within 1e-10.  Not shuffling, dropping or repeating a row, a batch size off
     by one or one permutation for all epochs all change the run."""
@@ -168,7 +166,7 @@ def test_d20_minibatch_runs_match_torch_every_step_and_epoch(hidden, head, batch
 @pytest.mark.parametrize("model", ["TwoLayerNet", "MLP", "MLP std=0.3"])
 def test_d20_estimators_train_exactly_like_an_autograd_run(model):
     """The estimators' ``fit`` (not an accuracy threshold): the loss after each epoch and the
-    learned parameters equal a torch.optim.SGD run from the same initial parameters."""
+    learned parameters equal a torch.optim SGD run from the same initial parameters."""
     X, y = bp.datasets.make_blobs(45, 4, 3, seed=8)
     if model == "TwoLayerNet":
         net = bp.TwoLayerNet(6, std=0.3, reg=0.02, lr=0.4, epochs=5, batch_size=10, seed=4)

@@ -1,5 +1,5 @@
 """The notes' network and its generalisation (D17–D20): two_layer, mlp, the per-sample
-loop, SGD against torch.optim.SGD, and training on Iris."""
+loop, SGD against torch.optim's SGD, and training on Iris."""
 
 from __future__ import annotations
 
@@ -96,25 +96,24 @@ def test_d19_mlp_loop_equals_vectorized(depth, hidden, head):
 
 
 def test_d20_minibatch_sgd_matches_torch_optim_sgd():
-    """Mini-batch SGD (batch 32, 10 epochs = 70 steps) against torch.optim.SGD fed the same
+    """Mini-batch SGD (batch 32, 10 epochs = 70 steps) against torch.optim's SGD fed the same
     seeded batches: every step's loss and the final parameters within 1e-10."""
     torch = pytest.importorskip("torch")
+    from comparisons.twins_torch import sgd_step
     X, y = bp.datasets.make_blobs(200, 4, 3, seed=4)
     p0 = bp.two_layer.init_params(seed=5)
     params, hist = bp.fit(partial(bp.two_layer.loss_and_grads, reg=1e-3), p0, X, y, lr=0.3,
                           epochs=10, batch_size=32, seed=7)
     t = {k: torch.from_numpy(v.copy()).requires_grad_(True) for k, v in p0.items()}
-    opt = torch.optim.SGD(list(t.values()), lr=0.3)
     rng, losses = np.random.default_rng(7), []
     for _ in range(10):
         for idx in bp.training.minibatch_indices(200, 32, rng):
-            opt.zero_grad()
             Xb, yb = torch.from_numpy(X[idx]), torch.from_numpy(y[idx])
             logits = torch.relu(Xb @ t["W1"] + t["b1"]) @ t["W2"] + t["b2"]
             loss = torch.nn.functional.cross_entropy(logits, yb) + 0.5e-3 * (
                 t["W1"].square().sum() + t["W2"].square().sum())
             loss.backward()
-            opt.step()
+            sgd_step(t.values(), 0.3)
             losses.append(loss.item())
     assert len(losses) == len(hist.step_losses) == 70
     assert np.abs(np.array(losses) - hist.step_losses).max() <= 1e-10
