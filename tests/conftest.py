@@ -63,3 +63,18 @@ def _fresh_backend_memo(request):
 @pytest.fixture
 def rng():
     return np.random.default_rng(20261122)
+
+
+@pytest.fixture
+def ascii_locale():
+    """The C locale's ASCII as the default text encoding (as on a machine whose locale is
+    not UTF-8), for the test only: a file read or written without ``encoding="utf-8"``
+    fails on any non-ASCII character."""
+    import locale
+
+    before = locale.setlocale(locale.LC_CTYPE)
+    locale.setlocale(locale.LC_CTYPE, "C")
+    try:
+        yield
+    finally:
+        locale.setlocale(locale.LC_CTYPE, before)
