@@ -32,7 +32,7 @@ import backprop_ref as bp
 from backprop_ref import errata as bp_errata
 
 from . import cases, records
-from ._optional import MissingExtra
+from ._optional import MissingExtra, install_hint
 from .agreement import TOLERANCES
 from .backends import Case, Twin, get_backend
 from .catalog import NETWORK_TWIN
@@ -242,8 +242,7 @@ def record(backend: str | None = None, *, seed: int = 0, command: str | None = N
     ``ok`` and one :func:`entry` per slip."""
     backend = backend or first_available_backend()
     if backend is None:
-        raise MissingExtra("the errata are measured against torch or JAX: "
-                           "pip install 'backprop-ref[torch]'")
+        raise MissingExtra(f"the errata are measured against torch or JAX: {install_hint('torch')}")
     results = [(e, measure(e, backend, seed=seed)) for e in ERRATA]
     return {"record": "errata",
             "run": records.run_block(command or f"backprop-ref errata --backend {backend}"

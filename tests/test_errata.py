@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import copy
 import functools
+import json
 
+import numpy as np
 import pytest
 
 from comparisons import errata, records
@@ -149,3 +151,164 @@ def test_an_erratum_record_from_another_machine_passes(committed, fresh):
     broken = copy.deepcopy(fresh)
     broken["errata"][0]["corrected_error"] = broken["errata"][0]["bound"] * 2
     assert any("E1 corrected: recorded 'agrees'" in p for p in errata.compare(committed, broken))
+
+
+# ------------------------------------------------- the record's assembly, without measuring
+IDS = [f"E{i}" for i in range(1, 11)]
+
+
+@pytest.fixture
+def measured(monkeypatch):
+    """`errata.measure` replaced by a stand-in that records each call ``(id, backend, seed)``
+    and returns fixed figures (E5 fails when ``measured.failing`` names it): what the
+    record does with the measurements, without computing any."""
+    class Calls(list):
+        failing: tuple = ()
+
+    calls = Calls()
+
+    def measure(e, backend="the default backend", *, seed="the default seed"):
+        calls.append((e.id, backend, seed))
+        return errata.Measurement(e.id, backend, 0.5, None, 1e-17, 1e-12,
+                                  contrast_error=2e-3 if e.contrast else None,
+                                  ok=e.id not in calls.failing)
+
+    monkeypatch.setattr(errata, "measure", measure)
+    return calls
+
+
+def _installed(monkeypatch, *frameworks):
+    """Only ``frameworks`` of torch and the other autograd framework can be loaded."""
+    from comparisons._optional import MissingExtra
+
+    def get_backend(name):
+        if name not in ("torch", "jax"):
+            raise ValueError(f"unknown backend {name!r}")
+        if name not in frameworks:
+            raise MissingExtra(f"{name} is not installed")
+        return object()
+
+    monkeypatch.setattr(errata, "get_backend", get_backend)
+
+
+def test_a_record_holds_its_kind_run_backend_verdict_and_one_entry_per_slip(measured):
+    """Every slip measured once, in the registry's order, against the backend and seed
+    asked for; the run block's command is the one that repeats the run (the seed only when
+    it is not the default 0)."""
+    rec = errata.record("fd", seed=7)
+    assert measured == [(i, "fd", 7) for i in IDS]
+    assert list(rec) == ["record", "run", "backend", "ok", "errata"]
+    assert (rec["record"], rec["backend"], rec["ok"]) == ("errata", "fd", True)
+    assert rec["run"]["command"] == "backprop-ref errata --backend fd --seed 7"
+    assert rec["run"]["seed"] == 7 and rec["run"]["environment"]["python"]
+    assert [x["id"] for x in rec["errata"]] == IDS
+    assert [(x["literal_error"], x["corrected_error"], x["bound"]) for x in rec["errata"]] \
+        == [(0.5, 1e-17, 1e-12)] * 10
+    measured.clear()
+    rec = errata.record("torch")
+    assert measured == [(i, "torch", 0) for i in IDS]
+    assert rec["run"]["command"] == "backprop-ref errata --backend torch"
+    assert rec["run"]["seed"] == 0
+    assert errata.record("fd", command="make it again")["run"]["command"] == "make it again"
+    measured.failing = ("E5",)
+    assert errata.record("torch")["ok"] is False
+
+
+def test_without_a_backend_named_the_record_takes_the_first_installed(measured, monkeypatch):
+    _installed(monkeypatch, "torch")
+    assert errata.record()["backend"] == "torch"
+    _installed(monkeypatch, "jax")
+    measured.clear()
+    assert errata.record()["backend"] == "jax"
+    assert measured == [(i, "jax", 0) for i in IDS]
+    assert errata.record("fd")["backend"] == "fd"          # a backend named is the one used
+
+
+def test_the_first_available_backend_is_torch_then_the_other_framework_then_none(monkeypatch):
+    assert errata.first_available_backend() == "torch"    # the test extra installs torch
+    _installed(monkeypatch, "torch", "jax")
+    assert errata.first_available_backend() == "torch"
+    _installed(monkeypatch, "jax")
+    assert errata.first_available_backend() == "jax"
+    _installed(monkeypatch)
+    assert errata.first_available_backend() is None
+
+
+def test_with_neither_framework_the_record_says_what_to_install(tmp_path, monkeypatch):
+    """The command that works from a checkout (run in it here), as every hint does."""
+    from comparisons import _optional
+
+    monkeypatch.setattr(_optional, "checkout", lambda: tmp_path.resolve())
+    monkeypatch.chdir(tmp_path)
+    _installed(monkeypatch)
+    with pytest.raises(_optional.MissingExtra) as info:
+        errata.record()
+    assert str(info.value) == ('the errata are measured against torch or JAX: '
+                               'pip install -e ".[torch]"')
+
+
+def test_regenerate_writes_the_record_and_its_page_in_utf8(tmp_path, measured, ascii_locale):
+    """``docs/errata.json`` and ``docs/errata.md`` under the root given, the page that
+    record rendered, both UTF-8 whatever the locale; the record names the command that
+    regenerates it, and its verdict is returned."""
+    (tmp_path / "docs").mkdir()
+    paths, ok = errata.regenerate(tmp_path)
+    assert paths == [tmp_path / "docs" / "errata.json", tmp_path / "docs" / "errata.md"]
+    assert ok is True
+    rec = json.loads(paths[0].read_text(encoding="utf-8"))
+    assert rec["record"] == "errata" and rec["backend"] == "torch"
+    assert rec["run"]["command"] == "python -m comparisons.records errata"
+    assert [x["id"] for x in rec["errata"]] == IDS
+    page = paths[1].read_text(encoding="utf-8")
+    assert page == errata.render_page(rec) and page.startswith("# Errata: slips in the notes")
+    measured.failing = ("E5",)
+    assert errata.regenerate(tmp_path)[1] is False
+    assert json.loads(paths[0].read_text(encoding="utf-8"))["ok"] is False
+
+
+def test_a_bar_in_a_form_is_escaped_in_the_table(committed):
+    """A form may hold |x| (an absolute value): escaped, it stays in its cell."""
+    rec = copy.deepcopy(committed)
+    rec["errata"][0].update(slip="a | b", literal="max|z|", corrected="|z|₁")
+    row = next(line for line in errata.render_table(rec).splitlines()
+               if line.startswith("| E1 |"))
+    assert " a \\| b | `max\\|z\\|` | `\\|z\\|₁` | " in row
+    assert row.replace("\\|", "").count("|") == 7
+
+
+# ------------------------------------------------------------------------------ the cases
+def test_e7_runs_on_a_square_3_10_3_network_of_50_labelled_examples_without_l2():
+    """Note 003's (A2 − y)·W1 only multiplies when the input and output widths agree."""
+    for seed in range(8):
+        c = errata._square_case(np.random.default_rng(seed))
+        shapes = {k: c[k].shape for k in ("X", "y", "W1", "b1", "W2", "b2")}
+        assert shapes == {"X": (50, 3), "y": (50,), "W1": (3, 10), "b1": (10,),
+                          "W2": (10, 3), "b2": (3,)}, seed
+        assert c["y"].dtype.kind == "i" and set(np.unique(c["y"])) <= {0, 1, 2}, seed
+        assert c["reg"] == 0.0 and c["hidden"] == "relu" and c["head"] == "softmax_ce"
+
+
+def test_e7s_forms_read_dz2_and_the_weights_of_the_square_network():
+    c = errata._square_case(np.random.default_rng(0))
+    got = errata.get("E7").args(c)
+    assert sorted(got) == ["W1", "W2", "dZ2"]
+    assert got["W1"] is c["W1"] and got["W2"] is c["W2"]
+    Z2 = np.maximum(c["X"] @ c["W1"] + c["b1"], 0) @ c["W2"] + c["b2"]
+    P = np.exp(Z2 - Z2.max(axis=1, keepdims=True))
+    P /= P.sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(got["dZ2"], (P - np.eye(3)[c["y"]]) / 50, rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("eid, names", [("E3", ["A1", "A2", "Y"]), ("E4", ["A1", "Z1", "dA1"]),
+                                        ("E9", ["A1", "A2", "W2", "Y", "reg"])])
+def test_the_network_slips_read_exactly_the_arrays_they_name(eid, names):
+    e = errata.get(eid)
+    c = e.case(np.random.default_rng(0))
+    got = e.args(c)
+    assert sorted(got) == names
+    A1 = np.maximum(c["X"] @ c["W1"] + c["b1"], 0)
+    np.testing.assert_allclose(got["A1"], A1, rtol=1e-12, atol=1e-15)
+    if "Y" in got:
+        assert np.array_equal(got["Y"], np.eye(3)[c["y"]])
+    if "reg" in got:
+        assert got["reg"] == 0.1 and got["W2"] is c["W2"]
