@@ -312,3 +312,151 @@ def test_the_network_slips_read_exactly_the_arrays_they_name(eid, names):
         assert np.array_equal(got["Y"], np.eye(3)[c["y"]])
     if "reg" in got:
         assert got["reg"] == 0.1 and got["W2"] is c["W2"]
+
+
+def test_an_unknown_erratum_is_refused_with_the_known_ones():
+    with pytest.raises(ValueError) as info:
+        errata.get("E11")
+    assert str(info.value) == ("unknown erratum 'E11'; expected one of ['E1', 'E2', 'E3', "
+                               "'E4', 'E5', 'E6', 'E7', 'E8', 'E9', 'E10']")
+
+
+# ------------------------------------------------------- measure's verdict at its bounds
+#: the truth of the made-up slips below: S = max(1, max|truth|) = 4, so the agreement bound
+#: is 1e-12·4 = 4e-12 and a real error is beyond 1e-6·4 = 4e-6 (exact in binary: ×4)
+TRUTH = np.array([[0.0, -4.0, 1.0]])
+
+
+def _made_up(monkeypatch, literal, corrected, *, agrees=False, contrast=None, truth=TRUTH):
+    """`measure` of a made-up slip whose forms return ``TRUTH`` plus the offsets given
+    (an array of another shape as it is;
+    the offsets sit on the truth's 0, so the errors are exactly the offsets), against a backend whose autograd says ``truth``."""
+    from types import SimpleNamespace
+
+    def form(offset):
+        offset = np.asarray(offset, dtype=np.float64)
+        return lambda: truth + offset if offset.ndim == 0 else (
+            offset if offset.shape != truth.shape else truth + offset)
+
+    class Autograd:
+        def evaluate(self, twin, case):
+            return {"out": truth.copy()}
+
+    monkeypatch.setattr(errata, "get_backend", lambda name: Autograd())
+    other = None if contrast is None else ("the other reading", form(contrast))
+    slip = errata.Erratum(SimpleNamespace(id="EX", literal_form=form(literal),
+                                          corrected_form=form(corrected),
+                                          literal_agrees=agrees, contrast=other),
+                          case=lambda rng: None, twin=None, key="out", args=lambda c: {})
+    return measure(slip, "made-up")
+
+
+def test_a_slip_is_measured_when_its_literal_form_disagrees_and_its_corrected_one_agrees(
+        monkeypatch):
+    """Disagrees: beyond 1e-6·S (not at it); agrees: within 1e-12·S (at it too)."""
+    m = _made_up(monkeypatch, [[5e-6, 0, 0]], [[4e-12, 0, 0]])
+    assert (m.erratum, m.backend, m.ok, m.scale, m.bound) == ("EX", "made-up", True, 4.0, 4e-12)
+    assert (m.literal_error, m.corrected_error, m.literal_raised) == (5e-6, 4e-12, None)
+    assert _made_up(monkeypatch, [[4e-6, 0, 0]], 0.0).ok is False       # at 1e-6·S: no
+    assert _made_up(monkeypatch, [[5e-7, 0, 0]], 0.0).ok is False       # 1e-6 / S: no
+    assert _made_up(monkeypatch, [[5e-6, 0, 0]], [[5e-12, 0, 0]]).ok is False
+    small = np.array([[0.0, 0.5, 1.5]])                                 # S = 1.5 < 2
+    assert _made_up(monkeypatch, [[1.8e-6, 0, 0]], 0.0, truth=small).ok is True
+
+
+def test_a_literal_form_of_another_shape_is_a_shape_error(monkeypatch):
+    m = _made_up(monkeypatch, np.zeros((3,)), 0.0)
+    assert m.literal_raised == "shape (3,) ≠ (1, 3)" and m.literal_error is None and m.ok
+    assert m.literal_summary == "raises shape (3,) ≠ (1, 3)"
+
+
+def test_a_literal_form_that_is_right_agrees_and_its_other_reading_disagrees(monkeypatch):
+    """E4's kind: both forms within 1e-12·S (at it too), the other reading beyond 1e-6
+    (not at it)."""
+    def ok(literal, corrected, contrast=None):
+        return _made_up(monkeypatch, literal, corrected, agrees=True, contrast=contrast).ok
+
+    assert ok([[4e-12, 0, 0]], [[4e-12, 0, 0]], [[2e-6, 0, 0]]) is True
+    assert ok(0.0, 0.0) is True                                  # no other reading
+    assert ok([[5e-12, 0, 0]], 0.0, [[2e-6, 0, 0]]) is False     # literal beyond the bound
+    assert ok(0.0, [[5e-12, 0, 0]], [[2e-6, 0, 0]]) is False     # corrected beyond it
+    assert ok([[5e-12, 0, 0]], [[5e-12, 0, 0]], [[2e-6, 0, 0]]) is False
+    assert ok(0.0, 0.0, [[1e-6, 0, 0]]) is False                 # the other reading at 1e-6
+    assert ok(0.0, 0.0, [[1e-7, 0, 0]]) is False
+    m = _made_up(monkeypatch, np.zeros(3), 0.0, agrees=True)
+    assert m.literal_raised == "shape (3,) ≠ (1, 3)" and m.ok is False
+
+
+def test_the_factor_is_found_to_the_agreement_bound_on_more_than_one_entry():
+    """literal = c·corrected within 1e-12·max(1, max|literal|); never for one entry or a
+    corrected form of zeros."""
+    assert errata._factor([2.0, 4.0], [1.0, 2.0]) == 2.0
+    assert errata._factor([3.0, 0.0], [1.0, 0.0]) == 3.0
+    assert errata._factor([2.0, 2e-12], [1.0, 0.0]) == 2.0       # off by the bound: at it
+    assert errata._factor([1.5, 1.8e-12], [1.0, 0.0]) is None    # beyond 1e-12·1.5
+    assert errata._factor([2.0, 3e-12], [1.0, 0.0]) is None
+    assert errata._factor([0.5, 1e-12], [1.0, 0.0]) == 0.5       # at least 1e-12·1
+    assert errata._factor([6.0], [3.0]) is None
+    assert errata._factor([1.0, 2.0], [0.0, 0.0]) is None
+
+
+def test_a_verdict_is_agrees_within_the_bound_disagrees_beyond_1e_6_s_else_neither():
+    def verdict(error, scale=4.0):
+        return errata.literal_verdict({"literal_raised": None, "literal_error": error,
+                                       "bound": 1e-12 * scale, "scale": scale})
+
+    assert verdict(4e-12) == verdict(0.0) == "agrees"
+    assert verdict(5e-12) == verdict(4e-6) == verdict(2e-6) == "neither agrees nor disagrees"
+    assert verdict(5e-6) == "disagrees"
+    assert errata.literal_verdict({"literal_raised": "ValueError: x"}) == "shape error"
+
+
+# --------------------------------------------------------- compare: what each line says
+def _slip(**changes) -> dict:
+    x = {"id": "E1", "note": "000", "slip": "s", "literal": "l", "corrected": "c",
+         "contrast": None, "literal_error": 0.5, "literal_raised": None,
+         "corrected_error": 1e-17, "contrast_error": None, "ok": True, "bound": 1e-12,
+         "scale": 1.0, "factor": None}
+    return {**x, **changes}
+
+
+def _problems(committed: dict, fresh: dict) -> list[str]:
+    return errata.compare({"errata": [_slip(**committed)]}, {"errata": [_slip(**fresh)]})
+
+
+def test_compare_names_the_slip_the_form_and_both_figures_or_texts():
+    assert _problems({}, {"corrected_error": 1e-12, "literal_error": 0.504}) == []
+    assert _problems({}, {"literal_error": 0.7}) == [
+        "E1 literal: disagrees by 5.0e-01 in the record, by 7.0e-01 in this run"]
+    raised = {"literal_raised": "ValueError: (2, 3) @ (2, 3)", "literal_error": None}
+    assert _problems(raised, {**raised, "literal_raised": "ValueError: (2, 3) @ (4, 3)"}) == [
+        "E1 literal: recorded 'ValueError: (2, 3) @ (2, 3)', this run "
+        "'ValueError: (2, 3) @ (4, 3)'"]
+    assert _problems({}, {"factor": 200.0}) == [
+        "E1: literal = no multiple of the corrected form in the record, ×200 in this run"]
+    assert _problems({"factor": 200.0}, {}) == [
+        "E1: literal = ×200 of the corrected form in the record, no multiple in this run"]
+    assert _problems({}, {"bound": 2e-12, "scale": 2.0}) == [
+        "E1 bound: recorded 1e-12, this run 2e-12", "E1 scale: recorded 1.0, this run 2.0"]
+    assert _problems({}, {"ok": False}) == ["E1: recorded ok=True, this run ok=False"]
+
+
+def test_a_measurement_defaults_to_torch_and_seed_0_as_the_record(committed):
+    """`measure`'s defaults are the record's backend and seed: its E1 figure, to the digits
+    printed."""
+    e1 = next(x for x in committed["errata"] if x["id"] == "E1")
+    assert (committed["backend"], committed["run"]["seed"]) == ("torch", 0)
+    m = measure(errata.get("E1"))
+    assert m.backend == "torch"
+    assert records.printed(m.literal_error) == records.printed(e1["literal_error"]) == "6.9e-01"
+
+
+def test_the_error_and_the_factor_are_taken_in_float64_whatever_they_are_given():
+    """A float32 form is judged by float64 arithmetic: |2²⁵ − 1| is 33554431 (float32
+    rounds it to 2²⁵), 0.3f is not 3 × 0.1f to 1e-12 (in float32 it is exactly), and the
+    bound 1e-12·max|literal| is a float64 product."""
+    f32 = np.float32
+    assert errata._err(np.array([2.0**25], f32), np.array([1.0], f32)) == 33554431.0
+    assert errata._factor(np.array([3.0, 0.3], f32), np.array([1.0, 0.1], f32)) is None
+    # the bound of a float32 literal is 1e-12·1.5 in float64 too: its residual 1.5e-12 is at it
+    assert errata._factor(np.array([1.5, 0.0], f32), np.array([1.0, 1e-12])) == 1.5
