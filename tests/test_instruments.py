@@ -346,10 +346,19 @@ def _sigmoid_case(g_scale=1.0):
     return Case({"z": z, "g": g_scale * np.array([[1.0, -2.0, 0.5], [0.3, 0.7, -1.1]])})
 
 
+def _memoized_fd():
+    """Central differences wrapped by the memo here, in the test: `get_backend` wraps each
+    backend once per process, and mutation testing swaps a function only when it is
+    called."""
+    from comparisons import backends
+
+    return backends._memoized(backends.BACKENDS["fd"]())
+
+
 def test_two_cotangents_never_share_a_memo_entry():
     """The same z with another upstream gradient is another question."""
     d = get("D1")
-    be = get_backend("fd")
+    be = _memoized_fd()
     clear_memo()
     a = be.evaluate(d.twin, _sigmoid_case(1.0))
     b = be.evaluate(d.twin, _sigmoid_case(-3.0))
@@ -417,7 +426,7 @@ def test_a_patched_twin_forward_is_a_new_memo_entry(monkeypatch):
     the memo of the real one."""
     from comparisons import twins_numpy
 
-    be, d = get_backend("fd"), get("D1")
+    be, d = _memoized_fd(), get("D1")
     case = _sigmoid_case()
     real = be.evaluate(d.twin, case)
     monkeypatch.setattr(twins_numpy, "sigmoid", lambda z: 2 * twins_numpy.bp.sigmoid(z))
@@ -478,7 +487,7 @@ def test_the_memo_keeps_the_most_recently_used_and_counts_every_lookup(monkeypat
     from comparisons import backends
 
     monkeypatch.setattr(backends, "MEMO_SIZE", 2)
-    be, twin = get_backend("fd"), get("D1").twin
+    be, twin = _memoized_fd(), get("D1").twin
     a, b, c = (_sigmoid_case(s) for s in (1.0, 2.0, 3.0))
     clear_memo()
     for case in (a, b, a, c):        # a is used again before c arrives: b is the oldest
@@ -494,6 +503,38 @@ def test_the_memo_keeps_the_most_recently_used_and_counts_every_lookup(monkeypat
     assert key_a not in backends._memo                      # a was now the oldest
     clear_memo()
     assert _memo_stats == {"hits": 0, "misses": 0} and not backends._memo
+
+
+def test_an_evaluation_the_memo_cannot_key_is_passed_through_with_its_options():
+    """Unhashable static values: evaluated every time, never stored nor counted.  The
+    keyword options reach ``evaluate`` either way, and enter the key."""
+    from types import SimpleNamespace
+
+    from comparisons import backends
+
+    calls = []
+
+    class Recording:
+        name, twins = "recording", SimpleNamespace()
+
+        def evaluate(self, twin, case, **options):
+            calls.append((twin, case, options))
+            return {"dz": np.full(2, float(len(calls)))}
+
+    be, twin = backends._memoized(Recording()), Twin("sigmoid", wrt=("z",))
+    unkeyable = Case({"z": np.zeros(2)}, {"reg": [1.0]})
+    clear_memo()
+    assert be.evaluate(twin, unkeyable, per_entry_max=3)["dz"][0] == 1.0
+    assert be.evaluate(twin, unkeyable, per_entry_max=3)["dz"][0] == 2.0
+    assert all(t is twin and c is unkeyable and o == {"per_entry_max": 3} for t, c, o in calls)
+    assert _memo_stats == {"hits": 0, "misses": 0} and not backends._memo
+    keyed = Case({"z": np.zeros(2)}, {"reg": 1.0})
+    assert be.evaluate(twin, keyed, per_entry_max=3)["dz"][0] == 3.0
+    assert calls[-1][1] is keyed and calls[-1][2] == {"per_entry_max": 3}
+    assert be.evaluate(twin, keyed, per_entry_max=4)["dz"][0] == 4.0
+    assert be.evaluate(twin, keyed, per_entry_max=3)["dz"][0] == 3.0       # from the memo
+    assert len(calls) == 4 and _memo_stats == {"hits": 1, "misses": 2}
+    clear_memo()
 
 
 def test_the_jacobian_stencil_differences_in_float64_whatever_it_is_given():
