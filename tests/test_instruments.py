@@ -542,3 +542,31 @@ def test_the_jacobian_stencil_differences_in_float64_whatever_it_is_given():
     J = finite_diff.numerical_jacobian(lambda v: np.exp(v), x)
     want = np.stack([np.diag(np.exp(r.astype(np.float64))) for r in x])
     assert J.dtype == np.float64 and np.abs(J - want).max() < 1e-9
+
+
+# --------------------------------------------------------------------------- the twins
+def test_the_torch_labels_twin_gives_one_hot_rows_of_the_scores_dtype():
+    """As the reference does (`one_hot(…, dtype=scores.dtype)`): a float32 model's targets
+    are float32 rows, not integers that only compare equal."""
+    torch = pytest.importorskip("torch")
+    from comparisons import twins_torch
+
+    for dtype in (torch.float32, torch.float64):
+        out = twins_torch.labels(torch.tensor([2, 0]), torch.zeros((2, 3), dtype=dtype), 3)
+        assert out["Y"].dtype == dtype
+        assert out["Y"].tolist() == [[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]]
+
+
+def test_the_torch_twins_name_the_softmax_axis():
+    """Softmax over each row (dim=1), said explicitly: torch's implicit choice is the same
+    for 2-D input today but deprecated, and warns."""
+    import warnings
+
+    torch = pytest.importorskip("torch")
+    from comparisons import twins_torch
+
+    z = torch.tensor([[0.0, np.log(3.0)], [np.log(3.0), 0.0]], dtype=torch.float64)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        loss = twins_torch.ce_through_probs(z, torch.tensor([1, 1]))
+    assert loss.item() == pytest.approx((np.log(4 / 3) + np.log(4.0)) / 2, rel=1e-15)
