@@ -78,6 +78,50 @@ def test_a_failed_worker_leaves_what_it_did_not_send_to_the_caller():
     assert early.get(999) is None
 
 
+def _one_then_wait(send, go):
+    send.send((1, 10))
+    go.wait()
+    send.send((2, 20))
+
+
+def test_a_result_is_handed_out_as_soon_as_it_arrives():
+    """get(1) returns on its result, while the worker still runs (it waits for ``go``):
+    reading on to the worker's end would cost the overlap.  (The timer only ends a wait
+    that never should have started.)"""
+    import multiprocessing
+
+    go = multiprocessing.get_context("fork").Event()
+    stream = overlap._Stream(_one_then_wait, go)
+    guard = threading.Timer(20.0, go.set)
+    guard.start()
+    try:
+        assert stream.get(1) == 10
+        assert not go.is_set(), "get(1) waited for the worker to go on"
+    finally:
+        go.set()
+        guard.cancel()
+    assert stream.get(2) == 20 and stream._open
+    assert stream.get(3) is None and not stream._open       # the worker's end: closed
+    stream.close()
+    assert not stream._open
+
+
+def test_a_worker_is_forked_whatever_the_default_start_method():
+    """Forked (it inherits what this process imported, and nothing is pickled but results)
+    where the default is spawn or forkserver too (macOS; Linux from Python 3.14)."""
+    import multiprocessing
+
+    before = multiprocessing.get_start_method(allow_none=True)
+    multiprocessing.set_start_method("spawn", force=True)
+    try:
+        stream = overlap._Stream(_numbers, [1])
+    finally:
+        multiprocessing.set_start_method(before, force=True)
+    assert isinstance(stream._process, multiprocessing.context.ForkProcess)
+    assert stream.get(1) == 10
+    stream.close()
+
+
 def test_ahead_asks_each_stream_only_for_its_own_cells():
     jax = overlap._Stream(_numbers, [5])
     proofs = overlap._Stream(_numbers, [7])
