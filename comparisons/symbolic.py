@@ -106,7 +106,7 @@ def d6():
     L = sum((a[n, k] - y[n, k]) ** 2 for n in range(N) for k in range(K)) / 2 / N
     ok, res = _all_zero([sp.diff(L, a[n, k]) - _claim((a[n, k] - y[n, k]) / N)
                          for n in range(N) for k in range(K)])
-    return Proof("∂/∂a (1/N)Σ ½‖a − y‖² = (a − y)/N (N = 2, K = 3)", ok, res)
+    return Proof(f"∂/∂a (1/N)Σ ½‖a − y‖² = (a − y)/N (N = {N}, K = {K})", ok, res)
 
 
 def d7():
@@ -117,7 +117,7 @@ def d7():
     L = -sum(Y[n, k] * sp.log(A[n, k]) for n in range(N) for k in range(K)) / N
     ok, res = _all_zero([sp.diff(L, A[n, k]) - _claim(-Y[n, k] / (N * A[n, k]))
                          for n in range(N) for k in range(K)])
-    return Proof("∂/∂A −(1/N)ΣΣ Y log A = −Y/(N·A) (N = 2, K = 3)", ok, res)
+    return Proof(f"∂/∂A −(1/N)ΣΣ Y log A = −Y/(N·A) (N = {N}, K = {K})", ok, res)
 
 
 def d8():

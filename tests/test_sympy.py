@@ -42,3 +42,50 @@ def test_d9_and_d13_residuals_are_nonzero():
     for pid in ("D9", "D13"):
         p = symbolic.prove(pid)
         assert p.holds and p.residual.split("= ")[-1] != "0"
+
+
+#: what each proof states (the verify report prints it), for the sizes it is proved at
+STATEMENTS = {
+    "D1": "d/dz σ(z) = σ(z)(1 − σ(z))",
+    "D3": "softmax(z + c) = softmax(z) and Σ_k A_k = 1 (K = 3)",
+    "D4": "∂A_i/∂z_k = A_i(δ_ik − A_k) for K = 3, 4",
+    "D6": "∂/∂a (1/N)Σ ½‖a − y‖² = (a − y)/N (N = 2, K = 3)",
+    "D7": "∂/∂A −(1/N)ΣΣ Y log A = −Y/(N·A) (N = 2, K = 3)",
+    "D8": "2-class CE of [1 − a, a] = BCE(a); ∂BCE/∂a = (a − y)/(a(1 − a))",
+    "D9": "∂/∂z ½(σ(z) − y)² = (σ − y)σ(1 − σ), which is NOT σ − y",
+    "D10": "∂/∂z BCE(σ(z), y) = σ(z) − y: σ' cancels",
+    "D11": "∂/∂z −log softmax(z)_t = A − Y for K = 2, 3, 4 and every t",
+    "D12": "Jᵀ ∂L/∂A simplifies to A − Y for K = 2, 3, 4 (D12 = D11)",
+    "D13": "∂BCE/∂z ≠ (a − y) ⊙ σ'(z): the struck-out pairing is wrong",
+    "D14": "for Z = XW + b: ∂/∂W = Xᵀδ, ∂/∂b = Σ_n δ_n, ∂/∂X = δWᵀ (2×3·3×2)",
+    "D15": "∂/∂Z Σ δ⊙(g(Z)W) = (δWᵀ) ⊙ g'(Z) for any g; tanh' = 1 − tanh²",
+    "D16": "∂/∂W ½·reg·‖W‖² = reg·W",
+    "D19": "Σ_n a_n δ_nᵀ (per-sample outer products) = Aᵀ Δ (m = 3)",
+}
+
+
+def test_each_proof_states_its_identity_and_an_identity_leaves_residual_0():
+    """The statement is what the reader is told was proved (sizes included); an identity's
+    residual is the reduced difference, "0"; a non-identity's names what is left."""
+    assert set(STATEMENTS) == set(symbolic.PROOFS)
+    for pid, statement in STATEMENTS.items():
+        proof = symbolic.prove(pid)
+        assert proof.statement == statement, pid
+        if pid in ("D9", "D13"):
+            assert proof.residual.startswith(("δ − (σ − y) = ", "∂BCE/∂z − (a − y)σ' = "))
+        else:
+            assert proof.residual == "0", pid
+
+
+@pytest.mark.D1
+def test_d1_claims_the_logistic_sigmoids_derivative(monkeypatch):
+    """The claim of D1's proof is σ(1 − σ) of σ(z) = 1/(1 + e^{−z}), in its one variable
+    (whatever its name): another σ (1/(1 − e^{−z}) satisfies the same equation) would
+    prove something else."""
+    claims = []
+    monkeypatch.setattr(symbolic, "_claim", lambda expr: claims.append(expr) or expr)
+    symbolic.d1()
+    assert len(claims) == 1 and len(claims[0].free_symbols) == 1
+    (z,) = claims[0].free_symbols
+    s = 1 / (1 + sp.exp(-z))
+    assert sp.simplify(claims[0] - s * (1 - s)) == 0
