@@ -328,9 +328,9 @@ TRUTH = np.array([[0.0, -4.0, 1.0]])
 
 
 def _made_up(monkeypatch, literal, corrected, *, agrees=False, contrast=None, truth=TRUTH):
-    """`measure` of a made-up slip whose forms return ``TRUTH`` plus the offsets given
-    (an array of another shape as it is;
-    the offsets sit on the truth's 0, so the errors are exactly the offsets), against a backend whose autograd says ``truth``."""
+    """`measure` of a made-up slip whose forms return ``truth`` plus the offsets given (an
+    array of another shape as it is), against a backend whose autograd says ``truth``.  The
+    offsets sit on the truth's 0, so the errors are exactly the offsets."""
     from types import SimpleNamespace
 
     def form(offset):
