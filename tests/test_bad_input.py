@@ -482,6 +482,18 @@ def test_a_representable_gradient_is_returned_although_a_minus_y_overflows(fn, a
     assert np.array_equal(got, np.asarray(want, dtype=got.dtype))
 
 
+@pytest.mark.parametrize("fn", [bp.mse_grad, bp.delta_mse_identity],
+                         ids=["mse_grad", "delta_mse_identity"])
+def test_check_finite_false_skips_the_range_check_of_the_result_too(fn):
+    """(a − y)/N beyond the float range: an error by default, and with ``check_finite=False``
+    the result as NumPy computes it, an inf where it overflows."""
+    a, y = [[1.0, 1e308]], [[0.0, -1e308]]
+    with pytest.raises(ValueError, match="overflows the float range"):
+        fn(a, y)
+    got = fn(a, y, check_finite=False)
+    assert got[0, 0] == 1.0 and got[0, 1] == np.inf
+
+
 def test_a_bce_gradient_at_a_subnormal_probability_is_returned_when_it_fits():
     """y/(N·a): a = 1e-310 with N = 1000 gives −1e307, which fits (y/a alone would not)."""
     got = bp.binary_cross_entropy_grad(np.full((1000, 1), 1e-310), np.ones((1000, 1)))
