@@ -312,8 +312,8 @@ def _imported_afresh():
 
 
 @pytest.mark.parametrize("eid, names", [("E3", ["A1", "A2", "Y"]), ("E4", ["A1", "Z1", "dA1"]),
-                                        ("E5", ["A1", "A2", "Y"]),
-                                        ("E9", ["A1", "A2", "W2", "Y", "reg"])])
+                                        ("E9", ["A1", "A2", "W2", "Y", "reg"]),
+                                        ("E5", ["A1", "A2", "Y"])])
 def test_the_network_slips_read_exactly_the_arrays_they_name(eid, names):
     """Checked on the registry as a fresh import builds it (`_imported_afresh`)."""
     e = _imported_afresh().get(eid)

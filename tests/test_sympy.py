@@ -66,12 +66,10 @@ STATEMENTS = {
 
 def test_each_proof_states_its_identity_and_an_identity_leaves_residual_0():
     """The statement is what the reader is told was proved (sizes included); an identity's
-    residual is the reduced difference, "0"; a non-identity's names what is left.  Each proof
-    is run here (0.6 s of SymPy's time, its caches warm), not read from `prove`'s cache:
-    what is checked is then what this test computed, whichever test ran the proof first."""
+    residual is the reduced difference, "0"; a non-identity's names what is left."""
     assert set(STATEMENTS) == set(symbolic.PROOFS)
     for pid, statement in STATEMENTS.items():
-        proof = symbolic.PROOFS[pid]()
+        proof = symbolic.prove(pid)
         assert proof.statement == statement, pid
         if pid in ("D9", "D13"):
             assert proof.residual.startswith(("δ − (σ − y) = ", "∂BCE/∂z − (a − y)σ' = "))
@@ -91,3 +89,78 @@ def test_d1_claims_the_logistic_sigmoids_derivative(monkeypatch):
     (z,) = claims[0].free_symbols
     s = 1 / (1 + sp.exp(-z))
     assert sp.simplify(claims[0] - s * (1 - s)) == 0
+
+
+# ------------------------------------------------- each proof, run afresh (not prove's cache)
+# `symbolic.prove` runs a proof once per process; the tests below call the proof functions
+# themselves, so that what they check is what they computed (SymPy's caches warm: about
+# 0.6 s for all of them).
+
+
+def _residual_value(proof, z, y):
+    """The expression after ``= `` in a non-identity's residual, read back with SymPy."""
+    return sp.sympify(proof.residual.split("= ", 1)[1], locals={"z": z, "y": y})
+
+
+@pytest.mark.parametrize("pid", sorted(STATEMENTS, key=lambda p: int(p[1:])))
+def test_each_proof_run_afresh_states_its_sizes_and_leaves_its_residual(pid):
+    """The statement word for word; an identity leaves "0"; D9's and D13's residuals are
+    the difference they name, checked at three points (σ − y is ∂BCE/∂z, and
+    (σ − y)σ(1 − σ) is ∂½(σ − y)²/∂z): a BCE or a square written wrong still leaves some
+    non-zero residual, so `holds` alone would not notice."""
+    proof = symbolic.PROOFS[pid]()
+    assert proof.statement == STATEMENTS[pid] and proof.holds
+    if pid not in ("D9", "D13"):
+        assert proof.residual == "0"
+        return
+    z, y = sp.Symbol("z", real=True), sp.Symbol("y", real=True)
+    s = 1 / (1 + sp.exp(-z))
+    want = ((s - y) * s * (1 - s) - (s - y)) if pid == "D9" else ((s - y) - (s - y) * s * (1 - s))
+    got = _residual_value(proof, z, y)
+    for zv, yv in ((0.3, 0.7), (-1.2, 0.0), (2.5, 1.0)):
+        assert abs(float((got - want).subs({z: zv, y: yv}))) < 1e-12, (pid, zv, yv)
+
+
+#: the sizes each proof over softmax runs at, as its statement says
+SOFTMAX_SIZES = {"D3": [3], "D4": [3, 4], "D11": [2, 3, 4], "D12": [2, 3, 4]}
+
+
+@pytest.mark.parametrize("pid", sorted(SOFTMAX_SIZES))
+def test_each_softmax_proof_runs_at_the_sizes_its_statement_names(pid, monkeypatch):
+    sizes, real = [], symbolic._softmax_syms
+    monkeypatch.setattr(symbolic, "_softmax_syms", lambda K: sizes.append(K) or real(K))
+    assert symbolic.PROOFS[pid]().holds
+    assert sizes == SOFTMAX_SIZES[pid]
+
+
+@pytest.mark.parametrize("pid", [p for p in sorted(symbolic.PROOFS) if p not in ("D9", "D13")])
+def test_a_claim_wrong_in_its_first_place_alone_fails_the_proof(pid, monkeypatch):
+    """Only the first claimed expression doubled: every expression a proof builds must
+    reach the check (a proof that kept only its last group of expressions still holds)."""
+    calls = []
+
+    def first_wrong(expr):
+        calls.append(expr)
+        return 2 * expr if len(calls) == 1 else expr
+
+    monkeypatch.setattr(symbolic, "_claim", first_wrong)
+    proof = symbolic.PROOFS[pid]()
+    assert calls and not proof.holds and proof.residual not in ("", "0"), pid
+
+
+@pytest.mark.parametrize("K", [2, 3])
+def test_the_softmax_symbols_are_k_real_logits_and_k_positive_exponentials(K):
+    """What lets `cancel` settle the softmax proofs: A_k = e^{z_k}/Σ_j e^{z_j} over K real
+    z, and e^{z_k} → e_k, K positive symbols."""
+    z, A, to_e = symbolic._softmax_syms(K)
+    assert len(z) == len(A) == len(to_e) == K
+    assert all(zk.is_real for zk in z)
+    assert list(to_e) == [sp.exp(zk) for zk in z]
+    assert all(ek.is_positive for ek in to_e.values())
+    assert sp.simplify(sum(A) - 1) == 0
+
+
+def test_a_matrix_of_symbols_has_its_shape_and_real_entries_named_by_position():
+    M = symbolic._mat("w", 2, 3)
+    assert M.shape == (2, 3) and [str(v) for v in M] == ["w00", "w01", "w02", "w10", "w11", "w12"]
+    assert all(v.is_real for v in M)
