@@ -244,6 +244,22 @@ def test_mlp_cases_draw_every_depth_size_and_head():
         assert min(np.abs(Z).min() for Z in Zs[:-1]) >= cases.KINK_MARGIN
 
 
+def test_mlp_cases_keep_relu_kinks_by_default_and_give_softmax_every_width_from_2():
+    """Unless asked for central differences, a relu network's draws are not filtered: some
+    pre-activation lands within the kink margin (7 of the first 100 here); a softmax head
+    is at least 2 wide and takes every width 2…6."""
+    def gap(c):
+        p = {k: v for k, v in c.arrays.items() if k[0] in "Wb"}
+        Zs, _ = bp.mlp.forward(p, c["X"], "relu", c["head"])
+        return min(np.abs(Z).min() for Z in Zs[:-1])
+
+    kinked = _many(lambda r: cases.mlp_case(r, hidden="relu", depth=3), 100)
+    assert any(gap(c) < cases.KINK_MARGIN for c in kinked)
+    softmax = _many(lambda r: cases.mlp_case(r, head="softmax_ce"), 100)
+    assert {c[f"W{sum(1 for k in c.arrays if k[0] == 'W')}"].shape[1] for c in softmax} == {
+        2, 3, 4, 5, 6}
+
+
 def test_the_training_case_is_the_kink_free_notes_network_for_100_steps():
     c = cases.sgd_case(np.random.default_rng(0))
     assert (c["lr"], c["steps"]) == (0.5, 100)
