@@ -482,6 +482,11 @@ def test_a_representable_gradient_is_returned_although_a_minus_y_overflows(fn, a
     assert np.array_equal(got, np.asarray(want, dtype=got.dtype))
 
 
+def test_an_unrepresentable_gradient_names_n_the_batch_size_not_the_width():
+    with pytest.raises(ValueError, match=r"\(a\(1, 3\), y\(1, 3\), N = 1\)"):
+        bp.mse_grad([[1.0, 2.0, 1e308]], [[0.0, 0.0, -1e308]])
+
+
 @pytest.mark.parametrize("fn", [bp.mse_grad, bp.delta_mse_identity],
                          ids=["mse_grad", "delta_mse_identity"])
 def test_check_finite_false_skips_the_range_check_of_the_result_too(fn):

@@ -213,6 +213,19 @@ def test_the_prover_rejects_a_false_identity():
     assert symbolic.Proof("x", True, "0").verdict == "proved"
 
 
+def test_a_failed_proof_names_its_first_two_nonzero_differences_after_substitution():
+    """The residual a failed proof prints: the first two differences that are not 0,
+    simplified, "; " between them (a third is not reduced); the substitution (softmax's
+    e^{z_k} → e_k) is applied first."""
+    sp = pytest.importorskip("sympy")
+    x, y, w = sp.symbols("x y w", real=True)
+    e = sp.Symbol("e", positive=True)
+    assert symbolic._all_zero([x - x, 2 * x - x, y, w]) == (False, "x; y")
+    assert symbolic._all_zero([x]) == (False, "x")
+    assert symbolic._all_zero([sp.exp(x) - e], {sp.exp(x): e}) == (True, "0")
+    assert symbolic._all_zero([sp.exp(x) - e]) == (False, "-e + exp(x)")
+
+
 IDENTITIES = [pid for pid in symbolic.PROOFS if pid != "D13"]
 
 
@@ -555,6 +568,35 @@ def test_the_torch_labels_twin_gives_one_hot_rows_of_the_scores_dtype():
         out = twins_torch.labels(torch.tensor([2, 0]), torch.zeros((2, 3), dtype=dtype), 3)
         assert out["Y"].dtype == dtype
         assert out["Y"].tolist() == [[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]]
+
+
+def test_the_torch_network_heads_name_the_softmax_axis_and_refuse_an_unknown_head():
+    """The MLP twin's softmax head, as `ce_through_probs` below: rows, said explicitly
+    (torch's implicit choice warns); a head it does not know is an error naming it."""
+    import warnings
+
+    torch = pytest.importorskip("torch")
+    from comparisons import twins_torch
+
+    Z = torch.tensor([[0.0, np.log(3.0)], [np.log(3.0), 0.0]], dtype=torch.float64)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        loss, A = twins_torch._head_loss(Z, torch.tensor([1, 1]), "softmax_ce")
+    np.testing.assert_allclose(A.numpy(), [[0.25, 0.75], [0.75, 0.25]], rtol=1e-15)
+    assert loss.item() == pytest.approx((np.log(4 / 3) + np.log(4.0)) / 2, rel=1e-15)
+    with pytest.raises(ValueError, match="^softmax_mse$"):
+        twins_torch._head_loss(Z, torch.tensor([1, 1]), "softmax_mse")
+
+
+def test_the_torch_ce_of_target_rows_takes_a_zero_probability_where_the_target_is_zero():
+    """−Σ Y log A with one-hot or soft rows: a probability of exactly 0 under a target of 0
+    contributes 0 (as the reference's cross_entropy), not 0·log 0 = nan."""
+    torch = pytest.importorskip("torch")
+    from comparisons import twins_torch
+
+    probs = torch.tensor([[1.0, 0.0], [0.5, 0.5]], dtype=torch.float64)
+    Y = torch.tensor([[1.0, 0.0], [0.0, 1.0]], dtype=torch.float64)
+    assert twins_torch._nll_probs(probs, Y).item() == pytest.approx(np.log(2.0) / 2, rel=1e-15)
 
 
 def test_the_torch_twins_name_the_softmax_axis():
