@@ -260,6 +260,21 @@ def test_mlp_cases_keep_relu_kinks_by_default_and_give_softmax_every_width_from_
         2, 3, 4, 5, 6}
 
 
+@pytest.mark.parametrize("seed", range(5))
+def test_the_kink_free_notes_network_is_the_notes_network_with_b1_redrawn(seed):
+    """For central differences: the same blobs, labels, weights and L2 as the notes'
+    network of the same seed (which zeroes X's first row for relu'(0)), b1 redrawn at
+    0.1·N(0, 1) until every Z1 is KINK_MARGIN from 0."""
+    a = cases.notes_network(np.random.default_rng(seed))
+    b = cases.notes_network(np.random.default_rng(seed), True)
+    for k in ("W1", "W2", "b2", "y"):
+        assert np.array_equal(a[k], b[k]), k
+    assert np.array_equal(a["X"][1:], b["X"][1:]) and b["X"].shape == (200, 4)
+    assert a["reg"] == b["reg"] == 0.05
+    assert np.abs(b["b1"]).max() < 0.5
+    assert np.abs(b["X"] @ b["W1"] + b["b1"]).min() >= cases.KINK_MARGIN
+
+
 def test_the_training_case_is_the_kink_free_notes_network_for_100_steps():
     c = cases.sgd_case(np.random.default_rng(0))
     assert (c["lr"], c["steps"]) == (0.5, 100)

@@ -201,6 +201,30 @@ def test_d13_disagreement_needs_an_error_above_1e_6(factor, status):
     assert agreement.run(nudged, "torch", case=case).status == status
 
 
+def test_the_mixed_rule_at_its_edges():
+    """`agreement._mixed` (S = 2): an error of exactly the bound passes (the bound is
+    inclusive), so does a tiny entry off by exactly its own bound (excess 1.0); an entry at
+    the bound itself is not tiny; with no tiny entry the excess is 0; a nan in ours on a tiny
+    entry is an infinite excess, never within a bound."""
+    S, bound = 2.0, agreement.TOLERANCES["float64"] * 2.0
+    floor = agreement.TINY["floor"]["float64"] * S
+    mixed = agreement._mixed
+    big = np.array([[1.0, -3.0]])
+    at = mixed("x", big, big, bound, S, "float64")
+    assert (at.ok, at.tiny, at.tiny_excess, at.bound) == (True, 0, 0.0, bound)
+    assert not mixed("x", big, big, np.nextafter(bound, 1.0), S, "float64").ok
+    edge = mixed("x", np.array([[1.0, floor]]), np.array([[1.0, 0.0]]), floor, S, "float64")
+    assert (edge.ok, edge.tiny, edge.tiny_excess) == (True, 1, 1.0)
+    past = mixed("x", np.array([[1.0, 2 * floor]]), np.array([[1.0, 0.0]]), 2 * floor, S,
+                 "float64")
+    assert (past.ok, past.tiny_excess) == (False, 2.0)
+    at_bound = np.array([[1.0, bound]])
+    off = mixed("x", at_bound + np.array([[0.0, bound / 2]]), at_bound, bound / 2, S, "float64")
+    assert (off.ok, off.tiny) == (True, 0)
+    nan = mixed("x", np.array([[1.0, np.nan]]), np.array([[1.0, 0.0]]), 0.0, S, "float64")
+    assert (nan.ok, nan.tiny, nan.tiny_excess) == (False, 1, np.inf)
+
+
 # --------------------------------------------------------------------------- the prover
 def test_the_prover_rejects_a_false_identity():
     sp = pytest.importorskip("sympy")
