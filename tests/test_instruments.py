@@ -225,6 +225,31 @@ def test_the_mixed_rule_at_its_edges():
     assert (nan.ok, nan.tiny, nan.tiny_excess) == (False, 1, np.inf)
 
 
+@pytest.mark.parametrize("d", [pytest.param(d, id=d.id) for d in CATALOG])
+def test_torch_checks_every_output_of_the_reference(d):
+    """`agreement.run` compares the outputs the twin gives: a twin (or backend) that lost
+    one, such as the network twin's intermediates or D8's two-class loss (its aux
+    outputs), would pass on fewer checks.  For every derivation torch gives them all."""
+    pytest.importorskip("torch")
+    out = agreement.run(d, "torch")
+    case = d.cases(np.random.default_rng(0), fd_safe=False)
+    assert out.status == "ok" and {c.key for c in out.checks} == set(d.reference(case))
+
+
+def test_the_torch_jacobian_is_indexed_output_then_input():
+    """J[n, i, k] = ∂out[n, i]/∂z[n, k], checked on z ↦ zM with M not symmetric (softmax's
+    Jacobian, the one the catalog asks for, is symmetric: it cannot tell rows from columns)."""
+    torch = pytest.importorskip("torch")
+    from comparisons.backends import TorchBackend
+
+    M = np.array([[1.0, 2.0, 0.0], [0.0, 3.0, -1.0], [4.0, 0.0, 5.0]])
+    be = TorchBackend()
+    be.twins = type("Twins", (), {"linear": staticmethod(lambda z: z @ torch.from_numpy(M))})
+    z = np.arange(6.0).reshape(2, 3)
+    J = be.evaluate(Twin("linear", kind="jacobian", wrt=("z",)), Case({"z": z}))["J"]
+    assert J.shape == (2, 3, 3) and np.array_equal(J[0], M.T) and np.array_equal(J[1], M.T)
+
+
 # --------------------------------------------------------------------------- the prover
 def test_the_prover_rejects_a_false_identity():
     sp = pytest.importorskip("sympy")
