@@ -260,6 +260,32 @@ def test_mlp_cases_keep_relu_kinks_by_default_and_give_softmax_every_width_from_
         2, 3, 4, 5, 6}
 
 
+def test_network_targets_fit_each_head():
+    """Class targets for softmax; uniform [0, 1] targets (not constant) for the sigmoid
+    heads, which BCE and a sigmoid's range need; real targets of either sign for the
+    identity head."""
+    rng = np.random.default_rng(0)
+    for head in ("sigmoid_bce", "sigmoid_mse"):
+        y = cases._targets(rng, head, 200, 3)
+        assert y.shape == (200, 3) and 0 <= y.min() and y.max() <= 1 and y.std() > 0.25, head
+    y = cases._targets(rng, "identity_mse", 200, 3)
+    assert y.min() < -1 and y.max() > 1
+    labels = cases._targets(rng, "softmax_ce", 200, 3, form="labels")
+    assert labels.shape == (200,) and set(labels.tolist()) == {0, 1, 2}
+
+
+def test_class_targets_in_each_form():
+    """Integer labels as given; one-hot rows exactly; soft rows 0.7·one-hot + 0.3·Dirichlet:
+    every class above 0, rows summing to 1, the label's class above 0.7."""
+    rng = np.random.default_rng(0)
+    labels = np.array([2, 0, 1, 1])
+    assert cases.class_targets(rng, labels, 3, "labels") is labels
+    assert np.array_equal(cases.class_targets(rng, labels, 3, "one-hot"), np.eye(3)[labels])
+    soft = cases.class_targets(rng, labels, 3, "soft")
+    assert (soft > 0).all() and np.allclose(soft.sum(axis=1), 1.0)
+    assert (soft[np.arange(4), labels] > 0.7).all()
+
+
 @pytest.mark.parametrize("seed", range(5))
 def test_the_kink_free_notes_network_is_the_notes_network_with_b1_redrawn(seed):
     """For central differences: the same blobs, labels, weights and L2 as the notes'

@@ -631,6 +631,8 @@ def test_the_torch_network_heads_name_the_softmax_axis_and_refuse_an_unknown_hea
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         loss, A = twins_torch._head_loss(Z, torch.tensor([1, 1]), "softmax_ce")
+        np.testing.assert_allclose(twins_torch.softmax(Z).numpy(), A.detach().numpy(),
+                                   rtol=1e-15)
     np.testing.assert_allclose(A.numpy(), [[0.25, 0.75], [0.75, 0.25]], rtol=1e-15)
     assert loss.item() == pytest.approx((np.log(4 / 3) + np.log(4.0)) / 2, rel=1e-15)
     with pytest.raises(ValueError, match="^softmax_mse$"):
