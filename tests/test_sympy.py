@@ -164,3 +164,33 @@ def test_a_matrix_of_symbols_has_its_shape_and_real_entries_named_by_position():
     M = symbolic._mat("w", 2, 3)
     assert M.shape == (2, 3) and [str(v) for v in M] == ["w00", "w01", "w02", "w10", "w11", "w12"]
     assert all(v.is_real for v in M)
+
+
+def test_d11_proves_the_direct_route_and_d12_the_jacobian_chain(monkeypatch):
+    """With one route's derivative made wrong (negated), only the proof of that route
+    fails: D11 is proved on ∂/∂z −log softmax(z)_t itself, D12 on Jᵀ ∂L/∂A."""
+    real = symbolic._ce_softmax_deltas
+
+    def negated(route):
+        def deltas(K):
+            return [tuple([-e for e in d[i]] if i == route else d[i] for i in range(3))
+                    for d in real(K)]
+        return deltas
+
+    monkeypatch.setattr(symbolic, "_ce_softmax_deltas", negated(0))
+    assert not symbolic.d11().holds and symbolic.d12().holds
+    monkeypatch.setattr(symbolic, "_ce_softmax_deltas", negated(1))
+    assert symbolic.d11().holds and not symbolic.d12().holds
+
+
+def test_d9_fails_where_the_shortcut_would_be_exact(monkeypatch):
+    """D9 holds when δ is (σ − y)σ(1 − σ) *and* differs from σ − y.  In a world where the
+    derivative were σ − y and the claim said so too, the first part holds and the
+    residual is 0: D9 must fail."""
+    z, y = sp.Symbol("z", real=True), sp.Symbol("y", real=True)
+    s = 1 / (1 + sp.exp(-z))
+    real_diff = sp.diff
+    monkeypatch.setattr(sp, "diff", lambda expr, var: s - y if var == z else real_diff(expr, var))
+    monkeypatch.setattr(symbolic, "_claim", lambda expr: s - y)
+    p = symbolic.d9()
+    assert not p.holds and p.residual == "δ − (σ − y) = 0"
