@@ -260,6 +260,27 @@ def test_mlp_cases_keep_relu_kinks_by_default_and_give_softmax_every_width_from_
         2, 3, 4, 5, 6}
 
 
+def test_network_draws_n_from_1_to_8_and_reg_from_0_to_0_1():
+    drawn = _many(lambda r: cases.network(r, sizes=[2, 3, 2], hidden="tanh"), 200)
+    assert {c["X"].shape[0] for c in drawn} == set(range(1, 9))
+    regs = [c["reg"] for c in drawn]
+    assert 0 <= min(regs) and max(regs) <= 0.1 and max(regs) > 0.09
+
+
+def test_network_gives_up_on_kinks_after_50_draws_saying_so(monkeypatch):
+    """Central differences need every relu pre-activation KINK_MARGIN from 0; given
+    parameters and data that always put one at 0, the 50 draws fail and it says so."""
+    params = bp.mlp.init_params([2, 3, 2], seed=0)
+    params["b1"][:] = 0.0
+    forward, calls = bp.mlp.forward, []
+    monkeypatch.setattr(bp.mlp, "forward", lambda *a, **k: calls.append(1) or forward(*a, **k))
+    with pytest.raises(RuntimeError, match=r"^could not draw a case away from relu kinks; "
+                                           r"widen the search$"):
+        cases.network(np.random.default_rng(0), True, sizes=[2, 3, 2], params=params,
+                      X=np.zeros((4, 2)))
+    assert len(calls) == 50
+
+
 def test_network_targets_fit_each_head():
     """Class targets for softmax; uniform [0, 1] targets (not constant) for the sigmoid
     heads, which BCE and a sigmoid's range need; real targets of either sign for the
