@@ -201,6 +201,34 @@ def test_d13_disagreement_needs_an_error_above_1e_6(factor, status):
     assert agreement.run(nudged, "torch", case=case).status == status
 
 
+def test_the_directional_rule_field_by_field():
+    """`agreement._directional`: the largest |g·u_j − value_j| over the directions,
+    relative to the largest of the whole gradient's entry (``whole``), ours, and what the
+    differences alone bound; at most 1e-7 passes (inclusive); a zero scale is rel 0; a
+    shape that does not match is an infinite error."""
+    fd = agreement.TOLERANCES["fd"]
+    u = np.array([[[1.0, 0.0], [0.0, 0.0]], [[0.0, 0.0], [1.0, 0.5]]])
+    g = np.array([[0.0, 0.25], [0.5, 0.0]])                # g·u = [0, 0.5]
+    d = agreement._directional
+
+    def theirs(off):
+        return Directional(u, u.reshape(2, -1) @ g.reshape(-1) + off)
+
+    c = d("dW", g, theirs(np.array([2e-8, 0.0])), None)    # scale: max|g| = 0.5
+    assert (c.key, c.max_abs, c.bound, c.ok, c.directions) == ("dW", 2e-8, fd, True, 2)
+    assert c.rel == 2e-8 / 0.5
+    assert d("dW", g, theirs(np.array([2e-8, 0.0])), 4.0).rel == 2e-8 / 4.0   # the whole
+    assert not d("dW", g, theirs(np.array([6e-8, 0.0])), None).ok            # 1.2e-7
+    one = np.array([[0.0, 1.0], [0.0, 0.0]])               # ours' largest is 1, g·u = [0, 0]
+    at = d("dW", one, Directional(u, np.array([fd, 0.0])), None)
+    assert (at.max_abs, at.rel, at.ok) == (fd, fd, True)
+    assert not d("dW", one, Directional(u, np.array([2 * fd, 0.0])), None).ok
+    zero = d("dW", np.zeros((2, 2)), Directional(u, np.zeros(2)), None)
+    assert (zero.max_abs, zero.rel, zero.ok) == (0.0, 0.0, True)
+    wrong = d("dW", np.zeros((2, 3)), Directional(u, np.zeros(2)), None)
+    assert (wrong.key, wrong.max_abs, wrong.bound, wrong.ok) == ("dW", np.inf, 0.0, False)
+
+
 def test_the_mixed_rule_at_its_edges():
     """`agreement._mixed` (S = 2): an error of exactly the bound passes (the bound is
     inclusive), so does a tiny entry off by exactly its own bound (excess 1.0); an entry at
