@@ -430,6 +430,58 @@ def test_rel_error_is_normwise_against_the_larger_whole():
     assert finite_diff.rel_error([0.0], [0.0]) == 0.0
 
 
+def test_central_differences_perturb_a_float64_copy_whatever_they_are_given():
+    """An integer input is differenced in float64 (an integer copy would round x + h back
+    to x), and the caller's array is not touched; the step reaches every entry."""
+    x = np.array([[1, 2], [3, 4]])
+    g = finite_diff.numerical_gradient(lambda v: float((v ** 2).sum()), x)
+    np.testing.assert_allclose(g, 2 * x, rtol=1e-9)
+    u = np.array([[[1.0, 0.0], [0.0, 0.0]], [[0.0, 0.0], [0.0, 1.0]]])
+    d = finite_diff.numerical_directional(lambda v: float((v ** 2).sum()), x, u)
+    np.testing.assert_allclose(d.values, [2.0, 8.0], rtol=1e-9)
+    assert d.directions.dtype == np.float64
+    assert x.dtype.kind == "i" and x.tolist() == [[1, 2], [3, 4]]
+
+
+def test_the_vjp_differences_with_the_step_it_is_given():
+    """h reaches the stencil: x⁵ with h = 0.5 carries the (fourth-order) stencil's own
+    error, the same as `numerical_gradient`'s with that h, and not the default step's."""
+    f = lambda x: float((x ** 5).sum())                                         # noqa: E731
+    x = np.array([1.0, 2.0])
+    got = finite_diff.numerical_vjp(f, {"x": x}, ["x"], h=0.5, per_entry_max=None)["x"]
+    assert np.array_equal(got, finite_diff.numerical_gradient(f, x, h=0.5))
+    assert not np.allclose(got, 5 * x ** 4, rtol=1e-6, atol=0)
+
+
+@pytest.mark.parametrize("kind", ["values", "run"])
+def test_central_differences_refuse_a_twin_with_no_derivative(kind):
+    from comparisons.backends import FiniteDiffBackend
+
+    with pytest.raises(NotImplementedError, match="^no derivative to take$"):
+        FiniteDiffBackend().evaluate(Twin("softmax", kind=kind, wrt=("z",)),
+                                     Case({"z": np.zeros((1, 2))}))
+
+
+def test_directions_are_seeded_by_every_input_its_shape_and_dtype_and_only_those():
+    """Two inputs that differ in any array (not only the last), or hold the same bytes in
+    another shape, get different directions; a scalar function's inputs are the whole key
+    (no cotangent part)."""
+    fp = finite_diff._fingerprint
+    A, B = np.arange(6.0).reshape(2, 3), np.ones(2)
+    assert fp({"a": A, "b": B}) != fp({"a": A + 1, "b": B})
+    assert fp({"a": A}) != fp({"a": A.reshape(3, 2)})
+    assert fp({"a": A}) != fp({"a": A.view(np.int64)})                   # the same bytes
+    seen = []
+    real = finite_diff._fingerprint
+    try:
+        finite_diff._fingerprint = lambda arrays: seen.append(sorted(arrays)) or real(arrays)
+        finite_diff.numerical_vjp(lambda x: float((x ** 2).sum()), {"x": np.arange(8.0)},
+                                  ["x"], per_entry_max=3)
+    finally:
+        finite_diff._fingerprint = real
+    assert seen == [["x"]]
+
+
 # --------------------------------------------------------------------------- the memo
 def _sigmoid_case(g_scale=1.0):
     z = np.array([[0.5, -1.0, 2.0], [1.5, 0.25, -0.75]])
