@@ -451,6 +451,17 @@ def test_the_vjp_differences_with_the_step_it_is_given():
     got = finite_diff.numerical_vjp(f, {"x": x}, ["x"], h=0.5, per_entry_max=None)["x"]
     assert np.array_equal(got, finite_diff.numerical_gradient(f, x, h=0.5))
     assert not np.allclose(got, 5 * x ** 4, rtol=1e-6, atol=0)
+    along = finite_diff.numerical_vjp(f, {"x": x}, ["x"], h=0.5, per_entry_max=1)["x"]
+    assert not np.allclose(along.values, along.project(5 * x ** 4), rtol=1e-6, atol=0)
+
+
+def test_a_directional_scale_is_the_largest_difference_over_its_directions_l1_norm():
+    """|∇f·u| ≤ max|∇f|·‖u‖₁, so max_j |value_j|/‖u_j‖₁ bounds max|∇f| from below; each
+    direction has its own norm."""
+    u = np.array([[[1.0, 0.0], [0.0, 0.0]], [[0.5, 0.5], [1.0, 0.0]]])    # ‖u‖₁ = 1, 2
+    assert Directional(u, np.array([0.25, -0.25])).scale() == 0.25
+    assert Directional(u, np.array([0.125, -0.5])).scale() == 0.25
+    assert Directional(u, np.array([0.0, 0.0])).scale() == 0.0
 
 
 @pytest.mark.parametrize("kind", ["values", "run"])
