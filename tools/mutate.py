@@ -338,7 +338,10 @@ def rerun_survivors(workdir: Path, commit: str, args) -> str:
     for where in (workdir, workdir / "mutants"):
         subprocess.run(["tar", "-x", "-C", str(where)], input=archive, check=True)
     statuses, paths = collect(workdir)
-    left = sorted(k for k, v in statuses.items() if v not in KILLED and v != "skipped")
+    # survivors only: the mutants a stopped run never reached stay "not checked" (the page
+    # counts them as not run), rather than being run here with other tests
+    left = sorted(k for k, v in statuses.items()
+                  if v not in KILLED and v not in ("skipped", "not checked"))
     found, reasons = diffs(workdir, left, paths), load_reasons()
     # a survivor reviewed as equivalent survives any test: only the others are re-run
     names = [n for n in left if reason_for(n, found[n], reasons)[0] != "equivalent"]
