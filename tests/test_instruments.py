@@ -201,6 +201,67 @@ def test_d13_disagreement_needs_an_error_above_1e_6(factor, status):
     assert agreement.run(nudged, "torch", case=case).status == status
 
 
+def test_a_check_that_does_not_apply_is_n_a_and_a_missing_backend_not_installed(monkeypatch):
+    """What `agreement.run` answers without comparing: central differences of a
+    derivation with nothing to difference, or in float32, and float32 for a derivation
+    that has no float32 form, are "n/a"; a backend whose extra is missing is "not
+    installed" with its message."""
+    from comparisons._optional import MissingExtra
+
+    no_fd = next(d for d in CATALOG if not d.fd)
+    no_f32 = next(d for d in CATALOG if not d.float32)
+    D11 = get("D11")
+    for d, backend, dtype in ((no_fd, "fd", np.float64), (D11, "fd", np.float32),
+                              (no_f32, "torch", np.float32)):
+        out = agreement.run(d, backend, dtype=dtype)
+        assert (out.derivation, out.backend, out.dtype, out.status) == (
+            d.id, backend, np.dtype(dtype).name, "n/a")
+
+    def missing(name):
+        raise MissingExtra(f"{name} is not installed: pip install -e '.[{name}]'")
+
+    monkeypatch.setattr(agreement, "get_backend", missing)
+    out = agreement.run(D11, "torch")
+    assert (out.derivation, out.backend, out.dtype, out.status, out.message) == (
+        "D11", "torch", "float64", "not installed", "torch is not installed: pip install -e '.[torch]'")
+
+
+def test_a_run_draws_its_case_with_seed_0_unless_told():
+    D14 = get("D14")
+    assert agreement.run(D14, "torch").checks == agreement.run(D14, "torch", seed=0).checks
+    assert agreement.run(D14, "torch").checks != agreement.run(D14, "torch", seed=1).checks
+
+
+def test_an_unknown_derivation_id_is_refused_with_the_known_ones():
+    with pytest.raises(ValueError, match=r"^unknown derivation id 'D21'; expected one of "
+                                         r"D1, D2, D3, .*, D20$"):
+        get("D21")
+
+
+def test_central_differences_go_along_directions_past_the_per_entry_limit_asked_for():
+    from comparisons.backends import FiniteDiffBackend
+
+    d = get("D14")
+    case = d.cases(np.random.default_rng(0), fd_safe=True)
+    out = FiniteDiffBackend().evaluate(d.twin, case, per_entry_max=1)
+    assert all(isinstance(v, Directional) for k, v in out.items() if k != "out")
+
+
+def test_integer_results_pass_through_as_integers():
+    from comparisons.backends import _as_result
+
+    got = _as_result(np.array([2, 0, 1]))
+    assert got.dtype.kind == "i" and got.tolist() == [2, 0, 1]
+    assert _as_result(np.array([0.5], dtype=np.float32)).dtype == np.float64
+
+
+def test_soft_class_targets_differ_from_row_to_row():
+    from comparisons import cases
+
+    soft = cases.class_targets(np.random.default_rng(0), np.array([0, 0, 0]), 3, "soft")
+    assert not np.allclose(soft[0], soft[1]) and not np.allclose(soft[1], soft[2])
+
+
 def test_the_directional_rule_field_by_field():
     """`agreement._directional`: the largest |g·u_j − value_j| over the directions,
     relative to the largest of the whole gradient's entry (``whole``), ours, and what the
