@@ -4,6 +4,8 @@
     python tools/mutate.py --time-limit 30       # stop after 30 minutes, page marked PARTIAL
     python tools/mutate.py --only 'backprop_ref.layers.*' --report none   # one module
     python tools/mutate.py --no-run --workdir DIR   # the page again, from an earlier run
+    python tools/mutate.py --finish --workdir DIR   # a stopped run's unreached mutants
+    python tools/mutate.py --rerun-survivors --workdir DIR   # its survivors, with new tests
 
 What it does, in order:
 
@@ -324,12 +326,13 @@ def reason_for(name: str, diff: str, reasons: list[dict]) -> tuple[str, str]:
     return "UNREVIEWED", "not reviewed yet"
 
 
-def rerun_survivors(workdir: Path, commit: str, args) -> str:
-    """Re-run the survivors of the run in ``workdir`` with HEAD's tests, keeping its kills:
-    allowed only when the mutated source paths (``backprop_ref/``, ``comparisons/``) have
+def rerun(workdir: Path, commit: str, args, *, survivors: bool) -> str:
+    """Run more of the run in ``workdir`` with HEAD's tests, keeping its results: its
+    survivors (``survivors``) or the mutants it never reached (a run stopped early).
+    Allowed only when the mutated source paths (``backprop_ref/``, ``comparisons/``) have
     not changed since (the mutants were made from them)."""
     head = check_clean(args.allow_dirty)
-    old = commit.split()[0]
+    old = commit.split()[0].rstrip(":")
     sources = [src.rstrip("/") for src in mutmut_config(workdir / "pyproject.toml")["source_paths"]]
     if git("diff", "--name-only", old, head, "--", *sources).strip():
         fail(f"{', '.join(sources)} changed between {old} and {head}; run afresh (--fresh)")
@@ -338,17 +341,21 @@ def rerun_survivors(workdir: Path, commit: str, args) -> str:
     for where in (workdir, workdir / "mutants"):
         subprocess.run(["tar", "-x", "-C", str(where)], input=archive, check=True)
     statuses, paths = collect(workdir)
-    # survivors only: the mutants a stopped run never reached stay "not checked" (the page
-    # counts them as not run), rather than being run here with other tests
-    left = sorted(k for k, v in statuses.items()
-                  if v not in KILLED and v not in ("skipped", "not checked"))
-    found, reasons = diffs(workdir, left, paths), load_reasons()
-    # a survivor reviewed as equivalent survives any test: only the others are re-run
-    names = [n for n in left if reason_for(n, found[n], reasons)[0] != "equivalent"]
+    if survivors:
+        # survivors only: the mutants a stopped run never reached stay "not checked" (the
+        # page counts them as not run), rather than being run here with other tests
+        left = sorted(k for k, v in statuses.items()
+                      if v not in KILLED and v not in ("skipped", "not checked"))
+        found, reasons = diffs(workdir, left, paths), load_reasons()
+        # a survivor reviewed as equivalent survives any test: only the others are re-run
+        names = [n for n in left if reason_for(n, found[n], reasons)[0] != "equivalent"]
+        what = "survivors not reviewed as equivalent"
+    else:
+        names = sorted(k for k, v in statuses.items() if v == "not checked")
+        what = "mutants it had not reached"
     if names:
         run_mutmut(workdir, args.max_children, names, None)
-    commit = (f"{head}: its tests re-ran the {len(names)} survivors not reviewed as "
-              f"equivalent; the other results are those of {commit}")
+    commit = f"{head}: its tests ran the {len(names)} {what}; before that, {commit}"
     (workdir / COMMIT_FILE).write_text(commit + "\n")
     return commit
 
@@ -488,6 +495,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rerun-survivors", action="store_true",
                     help="re-run an earlier run's survivors (--workdir) with HEAD's tests, "
                          "when the mutated source paths are unchanged since that run")
+    ap.add_argument("--finish", action="store_true",
+                    help="run the mutants a stopped run (--workdir) never reached, with "
+                         "HEAD's tests, when the mutated source paths are unchanged since")
     ap.add_argument("--commit", default="HEAD", metavar="REV",
                     help="mutate and test an older commit, with today's [tool.mutmut] table "
                          "(a score before a change)")
@@ -502,7 +512,8 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     version = check_tool()
-    if args.no_run or args.rerun_survivors:
+    again = args.rerun_survivors or args.finish
+    if args.no_run or again:
         workdir = args.workdir
         if workdir is None or not (workdir / "mutants").is_dir():
             fail(f"no results in {workdir}; this option needs the --workdir of an earlier run")
@@ -510,8 +521,8 @@ def main(argv: list[str] | None = None) -> int:
         start = time.monotonic()
     if args.no_run:                       # the page of an earlier run: its commit, not HEAD's
         finished = not any(s == "not checked" for s in collect(workdir)[0].values())
-    elif args.rerun_survivors:
-        commit = rerun_survivors(workdir, commit, args)
+    elif again:
+        commit = rerun(workdir, commit, args, survivors=args.rerun_survivors)
         finished = not any(s == "not checked" for s in collect(workdir)[0].values())
     else:
         commit = check_clean(args.allow_dirty or args.from_tree)
@@ -519,6 +530,12 @@ def main(argv: list[str] | None = None) -> int:
             commit += " + uncommitted changes"
         workdir = args.workdir or (Path(tempfile.gettempdir()) / "backprop-ref-mutate"
                                    / commit.split()[0])
+        recorded = workdir / COMMIT_FILE
+        if (not (args.fresh or args.from_tree) and recorded.exists()
+                and recorded.read_text().split()[0].rstrip(":") != commit.split()[0]):
+            fail(f"{workdir} holds a run of {recorded.read_text().split()[0].rstrip(':')}, not of "
+                 f"{commit.split()[0]}: --finish continues it with HEAD's tests, --fresh "
+                 "starts over")
         start = time.monotonic()
         deadline = None if args.time_limit is None else start + 60 * args.time_limit
         prepare(workdir, args.fresh or args.from_tree, args.from_tree, args.commit,
@@ -537,7 +554,7 @@ def main(argv: list[str] | None = None) -> int:
     elapsed = time.monotonic() - start
     if not args.no_run:
         previous = workdir / ELAPSED_FILE
-        if args.rerun_survivors and previous.exists():
+        if again and previous.exists():
             elapsed += float(previous.read_text())
         previous.write_text(f"{elapsed:.0f}\n")
     elif (workdir / ELAPSED_FILE).exists():
