@@ -1,7 +1,9 @@
 """Shared data for the benchmark suites.
 
 The suites run in the default ``pytest`` run with ``--benchmark-disable`` (each body once,
-so they never rot) and for real with ``backprop-ref bench``, which saves the run and writes
+so they never rot: at N = 1 and the notes' N = 200, K ≤ 100; the other sizes, whose one
+call costs seconds of per-sample loops or an XLA compile each, with ``pytest --full``) and
+for real with ``backprop-ref bench``, which saves the run and writes
 REPORT.md from it.  The libraries and thread settings are recorded in the run's
 ``machine_info``, so that the report describes the machine from the run's own data.
 """
@@ -24,6 +26,22 @@ def notes_problem(N, D=4, H=10, K=3, seed=0, dtype=np.float64):
     params = {k: v.astype(dtype) for k, v in
               bp.two_layer.init_params(D, H, K, std=0.1, seed=seed).items()}
     return X, y, params
+
+
+#: the sizes a smoke run (benchmarks disabled) runs; the others wait for ``pytest --full``
+SMOKE_N, SMOKE_K_MAX, SMOKE_SIZE = (1, 200), 100, "notes"
+
+
+def pytest_collection_modifyitems(config, items):
+    """With benchmarking disabled, mark ``full`` the bodies at sizes a smoke run leaves out
+    (`SMOKE_N` …); a real run (``backprop-ref bench``) times every size."""
+    if not config.getoption("benchmark_disable", default=False):
+        return
+    for item in items:
+        params = item.callspec.params if hasattr(item, "callspec") else {}
+        if (params.get("N", SMOKE_N[0]) not in SMOKE_N or params.get("K", 0) > SMOKE_K_MAX
+                or params.get("size", SMOKE_SIZE) != SMOKE_SIZE):
+            item.add_marker(pytest.mark.full)
 
 
 @pytest.fixture(scope="session")

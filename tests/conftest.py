@@ -1,8 +1,17 @@
-"""Shared test set-up: hypothesis profiles, derivation-id markers, float64 everywhere.
+"""Shared test set-up: the default run and ``--full``, hypothesis profiles, derivation-id
+markers, float64 everywhere.
 
-Profiles (select with ``HYPOTHESIS_PROFILE``):
+``pytest`` is the executable specification in under a minute on 2 cores: every derivation
+against every oracle, the errata, the checker, the grader, the command line, the docs'
+pages and the benchmarks' bodies once each. ``pytest --full`` adds what is heavy: the
+documentation site opened page by page in headless Chromium, the benchmarks' bodies at
+their largest sizes, and five times the property examples (tests marked ``full`` are
+skipped without it, with that reason).
 
-* ``ci`` (default): 100 examples per property, in the default ``pytest`` run.
+Hypothesis profiles (``HYPOTHESIS_PROFILE`` picks one; it overrides the choice below):
+
+* ``quick`` (plain ``pytest``): 10 examples per property (JAX's twin and float32 the first 3);
+* ``ci`` (``pytest --full``, and the mutation tool): 100 (JAX's twin and float32 the first 25);
 * ``thorough``: 10 000 examples per property; run ``HYPOTHESIS_PROFILE=thorough pytest
   tests/test_properties.py`` (see docs/maintainers.md, "Heavier runs").
 """
@@ -16,6 +25,10 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 settings.register_profile(
+    "quick", max_examples=10, deadline=None, derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.register_profile(
     "ci", max_examples=100, deadline=None, derandomize=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
@@ -24,24 +37,65 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                            HealthCheck.filter_too_much],
 )
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 DERIVATION_IDS = [f"D{i}" for i in range(1, 21)]
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--full", action="store_true",
+        help="run the heavy checks too (tests marked full: the docs site in Chromium, the "
+             "benchmarks at their largest sizes) and 100 examples per property, not 10")
+
+
 def pytest_configure(config):
+    full = config.getoption("full", default=False)
+    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if full else "quick"))
     for d in DERIVATION_IDS:
         config.addinivalue_line("markers", f"{d}: checks derivation {d} of the catalog")
     config.addinivalue_line("markers", "errata: the notes' slips, measured")
 
 
-def pytest_collection_modifyitems(items):
-    """Tag every test whose id names a derivation (``…[D11-torch-…]``) with its marker."""
+@pytest.hookimpl(trylast=True)       # after other conftests have marked their items
+def pytest_collection_modifyitems(config, items):
+    """Tag every test whose id names a derivation (``…[D11-torch-…]``) with its marker, and
+    leave out (deselect) the tests marked ``full`` unless ``--full`` asks for them."""
     for item in items:
         for d in DERIVATION_IDS:
             if f"[{d}-" in item.nodeid or f"[{d}]" in item.nodeid or f"_{d.lower()}_" in (
                     item.name.lower() + "_"):
                 item.add_marker(getattr(pytest.mark, d))
+    if not config.getoption("full", default=False):
+        heavy = [item for item in items if item.get_closest_marker("full")]
+        if heavy:
+            items[:] = [item for item in items if not item.get_closest_marker("full")]
+            config.hook.pytest_deselected(items=heavy)
+        config.stash[LEFT_OUT] = len(heavy)
+
+
+LEFT_OUT = pytest.StashKey[int]()
+
+
+def pytest_sessionfinish(session):
+    """An xdist worker sends its count of left-out tests to the controller."""
+    if hasattr(session.config, "workeroutput"):
+        session.config.workeroutput["left_out"] = session.config.stash.get(LEFT_OUT, 0)
+
+
+def pytest_testnodedown(node, error):
+    """The controller keeps a worker's count (each worker collects every test)."""
+    node.config.stash[LEFT_OUT] = node.workeroutput.get("left_out", 0)
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    left_out = config.stash.get(LEFT_OUT, 0)
+    if left_out:
+        examples = ("" if os.environ.get("HYPOTHESIS_PROFILE")
+                    else ", and 90 of every 100 property examples")
+        terminalreporter.write_line(
+            f"{left_out} heavy tests left out (marked full: the docs site in Chromium, the "
+            f"benchmarks at their largest sizes, the JAX sweeps){examples}: pytest --full "
+            "runs them")
 
 
 @pytest.fixture(autouse=True)

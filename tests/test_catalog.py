@@ -21,8 +21,15 @@ SEEDS = (0, 1, 2)
 TWINS = ("torch", "jax")
 
 
+def _jax_sweep(backend, seed):
+    """JAX compiles an XLA program for each new case (a tenth of a second each): the default
+    run checks it on seed 0, ``pytest --full`` on every seed (torch checks every seed)."""
+    return backend == "jax" and seed != SEEDS[0]
+
+
 def _params(backends, seeds=SEEDS, keep=lambda d: True):
-    return [pytest.param(d, b, s, id=f"{d.id}-{b}-seed{s}")
+    return [pytest.param(d, b, s, id=f"{d.id}-{b}-seed{s}",
+                         marks=[pytest.mark.full] if _jax_sweep(b, s) else [])
             for d in CATALOG if keep(d) for b in backends for s in seeds]
 
 

@@ -6,6 +6,11 @@ the page titles read in plain words, the derivation pages show their reference c
 the docstring rendered, every name an API page mentions is a link, and screenshots of the
 D11 and D17 pages are written to ``SCREENSHOTS``.
 
+The whole module is marked ``full``: the build and the crawl cost about 35 CPU-seconds (a
+third of the default run), so they run with ``pytest --full``, as CI does. The pages'
+sources are checked in the default run too (tests/test_docs_*.py): code blocks, notes,
+formulas, the committed reports.
+
 One build and one crawl serve every pytest-xdist worker: the first worker that needs them
 builds the site and opens every page under a file lock, in a folder of the run's temporary
 directory keyed by the content of the docs' inputs; the others read what it recorded
@@ -368,6 +373,9 @@ def _module_of(info: dict) -> str:
 
 
 # ------------------------------------------------------------------ the tests
+pytestmark = pytest.mark.full
+
+
 def test_the_site_has_every_page(site):
     have = set(pages(site))
     wanted = {"/", "/conventions/", "/agreement/", "/bad-input/", "/benchmark-targets/",

@@ -3,11 +3,12 @@
 For every derivation, hypothesis draws shapes (N = 1 included), scales (1e-3 … 1e4) and
 values; the reference must agree with torch autograd **and** JAX grad on every draw, and,
 on kink-free moderate draws, with central differences.  Profiles (``tests/conftest.py``):
-``ci`` runs 100 examples per property in the default run (JAX's twin the first 25 of
-them: it compiles an XLA program for every new shape), and central differences take
-every array of more than 3 entries along 3 random directions (12 evaluations instead of 4
-per entry; a wrong entry still shows, see `comparisons.finite_diff`); ``thorough`` runs
-10 000 examples for every oracle and differences every entry:
+``quick`` (plain ``pytest``) runs 10 examples per property, torch's twin, central
+differences and float32; ``ci`` (``pytest --full``) runs 100, and JAX's twin too, on the
+first 25 of them (it compiles an XLA program for every new shape).  Central differences
+take every array of more than 3 entries along 3 random directions (12 evaluations instead
+of 4 per entry; a wrong entry still shows, see `comparisons.finite_diff`); ``thorough``
+runs 10 000 examples for every oracle and differences every entry:
 
     HYPOTHESIS_PROFILE=thorough pytest tests/test_properties.py
 
@@ -255,16 +256,17 @@ def _jacobian_route_underflows(d, case, dtype=np.float64) -> bool:
 
 
 #: examples per property for each autograd: JAX compiles an XLA program for every new shape
-#: (about a third of the draws bring one), so in the default profile its twin checks the
-#: first quarter of the draws torch checks (the same derandomized sequence); the thorough
+#: (about a third of the draws bring one), so its twin checks the first quarter of the draws
+#: torch checks (the same derandomized sequence), and only with ``pytest --full`` (the
+#: default run checks every derivation against JAX in tests/test_catalog.py); the thorough
 #: profile gives both every example
 TWIN_EXAMPLES = {"torch": settings.default.max_examples,
                  "jax": (settings.default.max_examples if THOROUGH
-                         else max(25, settings.default.max_examples // 4))}
+                         else max(3, settings.default.max_examples // 4))}
 
 
 @pytest.mark.parametrize("did", PROPERTY_IDS)
-@pytest.mark.parametrize("backend", ["torch", "jax"])
+@pytest.mark.parametrize("backend", ["torch", pytest.param("jax", marks=pytest.mark.full)])
 def test_property_agrees_with_torch_and_jax(backend, did):
     """One test per backend (``-k "not jax"`` leaves torch's: the mutation run does, since
     JAX's runtime does not survive the fork of a worker); examples: `TWIN_EXAMPLES`."""
@@ -301,7 +303,7 @@ def _narrow(case, dtype):
 
 @pytest.mark.parametrize("did", [d.id for d in CATALOG if d.id in STRATEGIES and d.float32
                                  and d.expect == "agree"])
-@settings(max_examples=max(25, settings.default.max_examples // 4))
+@settings(max_examples=max(3, settings.default.max_examples // 4))
 @given(data=st.data())
 def test_property_float32_and_float16_agree_at_the_float32_bound(did, data):
     """float32 stays float32 and float16 is computed in float32 (never float16, never
