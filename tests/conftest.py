@@ -13,7 +13,7 @@ Hypothesis profiles (``HYPOTHESIS_PROFILE`` picks one; it overrides the choice b
 * ``quick`` (plain ``pytest``): 10 examples per property (JAX's twin and float32 the first 3);
 * ``ci`` (``pytest --full``, and the mutation tool): 100 (JAX's twin and float32 the first 25);
 * ``thorough``: 10 000 examples per property; run ``HYPOTHESIS_PROFILE=thorough pytest
-  tests/test_properties.py`` (see docs/maintainers.md, "Heavier runs").
+  --full tests/test_properties.py`` (see docs/maintainers.md, "Heavier runs").
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ take every array of more than 3 entries along 3 random directions (12 evaluation
 of 4 per entry; a wrong entry still shows, see `comparisons.finite_diff`); ``thorough``
 runs 10 000 examples for every oracle and differences every entry:
 
-    HYPOTHESIS_PROFILE=thorough pytest tests/test_properties.py
+    HYPOTHESIS_PROFILE=thorough pytest --full tests/test_properties.py
 
 Shapes come from small sets so that JAX's jit cache is reused across examples.
 """
