@@ -82,6 +82,7 @@ def pytest_sessionfinish(session):
         session.config.workeroutput["left_out"] = session.config.stash.get(LEFT_OUT, 0)
 
 
+@pytest.hookimpl(optionalhook=True)   # pytest-xdist's hook: unknown without it (-p no:xdist)
 def pytest_testnodedown(node, error):
     """The controller keeps a worker's count (each worker collects every test)."""
     node.config.stash[LEFT_OUT] = node.workeroutput.get("left_out", 0)
