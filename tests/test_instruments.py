@@ -257,6 +257,20 @@ def test_central_differences_go_along_directions_past_the_per_entry_limit_asked_
     assert all(isinstance(v, Directional) for k, v in out.items() if k != "out")
 
 
+def test_agreement_run_hands_its_per_entry_limit_to_central_differences():
+    """``run(…, per_entry_max=1)`` differences D14's arrays along directions; without a limit
+    (the default's 64 entries) entry by entry; a disagreement (D13) entry by entry whatever
+    limit is asked for, since along directions only a lower bound of its scale is known."""
+    along = agreement.run(get("D14"), "fd", seed=0, per_entry_max=1)
+    every = agreement.run(get("D14"), "fd", seed=0)
+    assert along.status == every.status == "ok"
+    assert {c.key: c.directions for c in along.checks} == {"dx": 3, "dW": 3, "db": 3}
+    assert {c.key: c.directions for c in every.checks} == {"dx": 0, "dW": 0, "db": 0}
+    disagree = agreement.run(get("D13"), "fd", seed=0, per_entry_max=1)
+    assert disagree.status == "ok" and disagree.checks
+    assert all(c.directions == 0 for c in disagree.checks)
+
+
 def test_integer_results_pass_through_as_integers():
     from comparisons.backends import _as_result
 
