@@ -271,6 +271,68 @@ def test_agreement_run_hands_its_per_entry_limit_to_central_differences():
     assert all(c.directions == 0 for c in disagree.checks)
 
 
+def test_a_shape_mismatch_is_one_failed_check_with_an_infinite_difference():
+    for mode in ("twin", "fd", "disagree"):
+        for exact in (False, True):
+            check = agreement._compare("dW", np.zeros((2, 3)), np.zeros((3, 2)), exact=exact,
+                                       mode=mode, dtype_name="float64")
+            assert check == agreement.Check("dW", float("inf"), 0.0, False), (mode, exact)
+
+
+def test_a_directional_check_is_relative_to_the_whole_gradient():
+    """Along directions, an array's error is measured against the largest entry of the whole
+    gradient (``whole``), as an entry's is: 10× the bound against the array's own scale,
+    1/100 of it against a gradient 1000× larger."""
+    tol, own = agreement.TOLERANCES["fd"], 1e-3
+    ours = np.array([own, 0.0])
+    theirs = Directional(np.array([[1.0, 0.0]]), np.array([own + 10 * tol * own]))
+    check = agreement._compare("db", ours, theirs, exact=False, mode="fd",
+                               dtype_name="float64", whole=1000 * own)
+    assert check.ok and check.rel == pytest.approx(tol / 100)
+    alone = agreement._compare("db", ours, theirs, exact=False, mode="fd",
+                               dtype_name="float64")
+    assert not alone.ok and alone.rel == pytest.approx(10 * tol, rel=1e-3)
+
+
+def _with_reference(did, change):
+    """Derivation ``did`` with its reference's outputs passed through ``change``."""
+    d = get(did)
+    return dataclasses.replace(d, reference=lambda case: change(d.reference(case)))
+
+
+def test_a_run_names_every_output_the_reference_lacks_and_every_one_outside_its_bound():
+    ok = agreement.run(get("D14"), "torch")
+    assert (ok.derivation, ok.backend, ok.dtype, ok.status, ok.message) == (
+        "D14", "torch", "float64", "ok", "")
+    none = agreement.run(_with_reference("D14", lambda out: {}), "fd")
+    assert (none.derivation, none.backend, none.status, none.checks) == ("D14", "fd", "fail", [])
+    assert none.message == ("reference gives no 'dx'; reference gives no 'dW'; "
+                            "reference gives no 'db'")
+    doubled = agreement.run(_with_reference(
+        "D14", lambda out: {k: 2 * v for k, v in out.items() if k != "db"}), "torch")
+    assert doubled.status == "fail"
+    assert doubled.message == "reference gives no 'db'; outside the bound: out, dx, dW"
+
+
+def test_a_float32_run_names_each_output_that_came_back_wider():
+    wide = agreement.run(_with_reference(
+        "D14", lambda out: {k: np.asarray(v, np.float64) for k, v in out.items()}),
+        "torch", dtype=np.float32)
+    assert (wide.dtype, wide.status) == ("float32", "fail")
+    assert wide.message == "; ".join(f"{k} came back float64, not float32"
+                                     for k in ("out", "dx", "dW", "db"))
+
+
+def test_an_exact_output_one_ulp_off_fails_where_the_bound_would_pass():
+    """D5's one-hot Y is compared exactly: one ulp off fails, though it is far inside the
+    float64 bound."""
+    off = agreement.run(_with_reference(
+        "D5", lambda out: {**out, "Y": np.nextafter(out["Y"], 2.0)}), "torch")
+    y = next(c for c in off.checks if c.key == "Y")
+    assert off.status == "fail" and y.exact and not y.ok
+    assert 0 < y.max_abs < agreement.TOLERANCES["float64"]
+
+
 def test_integer_results_pass_through_as_integers():
     from comparisons.backends import _as_result
 
