@@ -329,8 +329,19 @@ def test_an_exact_output_one_ulp_off_fails_where_the_bound_would_pass():
     off = agreement.run(_with_reference(
         "D5", lambda out: {**out, "Y": np.nextafter(out["Y"], 2.0)}), "torch")
     y = next(c for c in off.checks if c.key == "Y")
-    assert off.status == "fail" and y.exact and not y.ok
+    assert off.status == "fail" and (y.exact, y.ok, y.bound) == (True, False, 0.0)
     assert 0 < y.max_abs < agreement.TOLERANCES["float64"]
+
+
+def test_an_entry_by_entry_difference_reports_its_difference_bound_and_relative_error():
+    """Central differences entry by entry: the largest |difference|, the fd bound, and the
+    difference relative to the largest entry of the array, or of the whole gradient."""
+    ours, theirs = np.array([1.0, 2.0]), np.array([1.0, 2.0 + 2**-30])
+    for whole, scale in ((None, 2.0), (1024.0, 1024.0)):
+        check = agreement._compare("dW", ours, theirs, exact=False, mode="fd",
+                                   dtype_name="float64", whole=whole)
+        assert check == agreement.Check("dW", 2**-30, agreement.TOLERANCES["fd"], True,
+                                         rel=pytest.approx(2**-30 / scale))
 
 
 def test_integer_results_pass_through_as_integers():
