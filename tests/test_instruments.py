@@ -344,6 +344,48 @@ def test_an_entry_by_entry_difference_reports_its_difference_bound_and_relative_
                                          rel=pytest.approx(2**-30 / scale))
 
 
+def test_a_disagreement_is_measured_against_the_twins_own_scale_and_must_exceed_it():
+    """D13's rule: ours differs from theirs by more than 1e-6 of theirs' largest entry, even
+    where that entry is far below 1; a difference of exactly the bound is no disagreement."""
+    tol = agreement.TOLERANCES["disagree"]
+    small = agreement._compare("dz", np.array([0.0, 1e-3 + 1e-8]), np.array([0.0, 1e-3]),
+                               exact=False, mode="disagree", dtype_name="float64")
+    assert small == agreement.Check("dz", pytest.approx(1e-8), pytest.approx(tol * 1e-3), True)
+    edge = agreement._compare("dz", np.array([tol, 1.0]), np.array([0.0, 1.0]),
+                              exact=False, mode="disagree", dtype_name="float64")
+    assert edge == agreement.Check("dz", tol, tol, False)
+
+
+def test_central_differences_pass_at_exactly_their_bound():
+    tol = agreement.TOLERANCES["fd"]
+    check = agreement._compare("dW", np.array([tol, 1.0]), np.array([0.0, 1.0]), exact=False,
+                               mode="fd", dtype_name="float64")
+    assert (check.rel, check.ok) == (tol, True)
+
+
+def test_the_memo_hands_out_copies_a_caller_may_change():
+    """A result changed in place by its caller changes neither the memo nor the next
+    caller's result, whether it came from an evaluation or from the memo."""
+    clear_memo()
+    d = get("D14")
+    be, case = get_backend("fd"), d.cases(np.random.default_rng(0), fd_safe=True)
+    first = be.evaluate(d.twin, case)
+    want = {k: np.array(v, copy=True) for k, v in first.items()}
+    for _ in range(2):
+        for v in first.values():
+            v[...] = 0.0
+        first = be.evaluate(d.twin, case)
+        assert all(np.array_equal(first[k], want[k]) for k in want)
+    clear_memo()
+
+
+def test_the_memo_key_tells_types_of_option_values_apart():
+    be, twin = get_backend("fd"), Twin("l2", wrt=("W1", "W2"))
+    case = Case({"W1": np.ones((2, 2)), "W2": np.ones((2, 2))}, {"reg": 1.0})
+    keys = {_memo_key(be, twin, case, {"per_entry_max": n}) for n in (1, 1.0, True)}
+    assert len(keys) == 3
+
+
 def test_integer_results_pass_through_as_integers():
     from comparisons.backends import _as_result
 
