@@ -5,11 +5,13 @@ hypothesis profile, ``--full`` loads ``ci``."""
 from __future__ import annotations
 
 import ast
+import importlib.util
 import os
 import re
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from hypothesis import settings
@@ -41,6 +43,29 @@ def test_the_default_run_leaves_out_exactly_the_tests_marked_full():
     assert kept and all(t.startswith(SAMPLE[1]) and not t.endswith("-1000]") for t in kept)
     assert f"{n_site + 2} heavy tests left out" in r.stdout
     assert "pytest --full runs them" in r.stdout
+
+
+def test_the_benchmarks_mark_only_their_own_sizes():
+    """The benchmarks' conftest marks its bodies at sizes a smoke run leaves out, and no
+    test elsewhere (a conftest's collection hook sees every item of the run: it once left
+    out tests/test_inputs.py's cases at N = 2 and 7)."""
+    spec = importlib.util.spec_from_file_location("_bench_conftest",
+                                                  ROOT / "benchmarks" / "conftest.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+
+    def item(path, **params):
+        marks = []
+        return SimpleNamespace(path=ROOT / path, callspec=SimpleNamespace(params=params),
+                               add_marker=marks.append, marks=marks)
+
+    items = [item("benchmarks/bench_x.py", N=7), item("benchmarks/bench_x.py", N=200),
+             item("benchmarks/bench_x.py", size="large"), item("benchmarks/bench_x.py", K=1000),
+             item("tests/test_x.py", N=7), item("tests/test_x.py", size="large"),
+             item("tests/test_x.py", K=1000)]
+    config = SimpleNamespace(getoption=lambda name, default=None: True)
+    bench.pytest_collection_modifyitems(config, items)
+    assert [bool(i.marks) for i in items] == [True, False, True, True, False, False, False]
 
 
 def test_the_hypothesis_profile_follows_full(request):
