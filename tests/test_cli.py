@@ -227,6 +227,7 @@ def _tree(folder: Path) -> dict:
             for p in folder.rglob("*")} if folder.exists() else {}
 
 
+@pytest.mark.full      # a benchmark timed in a nested pytest: about 3 s (pytest --full)
 def test_bench_quick_writes_only_to_a_temporary_folder_and_prints_a_summary(tmp_path):
     """Run from another folder, a quick run (one benchmark, to stay cheap) leaves the
     checkout's .benchmarks/ and benchmarks/ as they were, and prints a few lines.  The one
