@@ -5,8 +5,9 @@ markers, float64 everywhere.
 against every oracle, the errata, the checker, the grader, the command line, the docs'
 pages and the benchmarks' bodies once each. ``pytest --full`` adds what is heavy: the
 documentation site opened page by page in headless Chromium, the benchmarks' bodies at
-their largest sizes, and five times the property examples (tests marked ``full`` are
-skipped without it, with that reason).
+their other sizes, JAX's sweeps, and ten times the property examples (tests marked
+``full`` are left out without it, and the summary line says how many; docs/maintainers.md
+lists them with their cost).
 
 Hypothesis profiles (``HYPOTHESIS_PROFILE`` picks one; it overrides the choice below):
 
@@ -41,11 +42,16 @@ settings.register_profile(
 DERIVATION_IDS = [f"D{i}" for i in range(1, 21)]
 
 
+#: how many tests the default run left out (the summary line prints it)
+LEFT_OUT = pytest.StashKey[int]()
+
+
 def pytest_addoption(parser):
     parser.addoption(
         "--full", action="store_true",
         help="run the heavy checks too (tests marked full: the docs site in Chromium, the "
-             "benchmarks at their largest sizes) and 100 examples per property, not 10")
+             "benchmarks at their other sizes, JAX's sweeps) and 100 examples per property, "
+             "not 10")
 
 
 def pytest_configure(config):
@@ -71,9 +77,6 @@ def pytest_collection_modifyitems(config, items):
             items[:] = [item for item in items if not item.get_closest_marker("full")]
             config.hook.pytest_deselected(items=heavy)
         config.stash[LEFT_OUT] = len(heavy)
-
-
-LEFT_OUT = pytest.StashKey[int]()
 
 
 def pytest_sessionfinish(session):
