@@ -98,7 +98,7 @@ def pytest_terminal_summary(terminalreporter, config):
                     else ", and 90 of every 100 property examples")
         terminalreporter.write_line(
             f"{left_out} heavy tests left out (marked full: the docs site in Chromium, the "
-            f"benchmarks at their largest sizes, the JAX sweeps){examples}: pytest --full "
+            f"benchmarks beyond their smoke sizes, the JAX sweeps){examples}: pytest --full "
             "runs them")
 
 
